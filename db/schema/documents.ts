@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm';
+import { check, index, pgPolicy, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { appRole, currentTenantId, platformRole } from './roles';
+import { tenants } from './tenants';
+import { users } from './users';
+
+export const documents = pgTable(
+  'documents',
+  {
+    id: uuid('id').notNull().defaultRandom().primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    title: text('title').notNull(),
+    body: text('body').notNull().default(''),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('documents_tenant_id_id_key').on(t.tenantId, t.id),
+    index('documents_tenant_updated_idx').on(t.tenantId, t.updatedAt.desc(), t.id.desc()),
+    check('documents_title_length', sql`char_length(${t.title}) between 1 and 200`),
+    check('documents_body_length', sql`char_length(${t.body}) <= 100000`),
+    pgPolicy('documents_tenant_isolation', {
+      to: appRole,
+      for: 'all',
+      using: sql`${t.tenantId} = ${currentTenantId}`,
+      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
+    }),
+    pgPolicy('documents_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+  ],
+);
+
+export type Document = typeof documents.$inferSelect;
+export type NewDocument = typeof documents.$inferInsert;

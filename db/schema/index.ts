@@ -1,0 +1,5 @@
+export * from './roles';
+export * from './tenants';
+export * from './users';
+export * from './documents';
+export * from './audit';

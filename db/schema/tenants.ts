@@ -1,0 +1,47 @@
+import { sql } from 'drizzle-orm';
+import { check, jsonb, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { appRole, currentTenantId, platformRole } from './roles';
+
+export const tenantStatuses = ['trial', 'active', 'past_due', 'suspended', 'archived'] as const;
+export type TenantStatus = (typeof tenantStatuses)[number];
+
+export type TenantBranding = {
+  logoUrl?: string;
+  primaryColor?: string;
+};
+
+export type TenantSettings = {
+  branding?: TenantBranding;
+  features?: Record<string, boolean>;
+};
+
+export const tenants = pgTable(
+  'tenants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    status: text('status', { enum: tenantStatuses }).notNull().default('active'),
+    plan: text('plan').notNull().default('free'),
+    settings: jsonb('settings').$type<TenantSettings>().notNull().default({}),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('tenants_slug_key').on(t.slug),
+    check('tenants_slug_format', sql`${t.slug} ~ '^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$'`),
+    check('tenants_status_valid', sql`${t.status} in ('trial', 'active', 'past_due', 'suspended', 'archived')`),
+    // A tenant request sees and edits only its own row (column grants limit what it may change).
+    pgPolicy('tenants_tenant_isolation', {
+      to: appRole,
+      for: 'all',
+      using: sql`${t.id} = ${currentTenantId}`,
+      withCheck: sql`${t.id} = ${currentTenantId}`,
+    }),
+    pgPolicy('tenants_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+  ],
+);
+
+export type Tenant = typeof tenants.$inferSelect;
+export type NewTenant = typeof tenants.$inferInsert;

@@ -1,0 +1,97 @@
+import { sql } from 'drizzle-orm';
+import { foreignKey, index, pgPolicy, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { appRole, currentTenantId, platformRole } from './roles';
+import { tenants } from './tenants';
+
+export const memberRoles = ['owner', 'admin', 'member'] as const;
+export type MemberRole = (typeof memberRoles)[number];
+
+/** People. Global (one person may belong to several tenants); e-mail is stored lower-cased. */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_email_key').on(t.email),
+    // A tenant request sees only the people who are members of that tenant.
+    pgPolicy('users_tenant_members', {
+      to: appRole,
+      for: 'select',
+      using: sql`exists (select 1 from memberships m where m.user_id = ${t.id} and m.tenant_id = ${currentTenantId})`,
+    }),
+    pgPolicy('users_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+  ],
+);
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    id: uuid('id').notNull().defaultRandom().primaryKey(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: memberRoles }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('memberships_tenant_id_id_key').on(t.tenantId, t.id),
+    uniqueIndex('memberships_tenant_user_key').on(t.tenantId, t.userId),
+    index('memberships_user_idx').on(t.userId),
+    pgPolicy('memberships_tenant_isolation', {
+      to: appRole,
+      for: 'all',
+      using: sql`${t.tenantId} = ${currentTenantId}`,
+      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
+    }),
+    pgPolicy('memberships_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+  ],
+);
+
+/**
+ * Server-side session registry: the session JWT carries only this row's id, so a session
+ * can be revoked (sign-out, member removal) and its lifetime enforced on every request.
+ */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').notNull().defaultRandom().primaryKey(),
+    tenantId: uuid('tenant_id').notNull(),
+    membershipId: uuid('membership_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    userAgent: text('user_agent'),
+  },
+  (t) => [
+    foreignKey({
+      name: 'sessions_membership_fk',
+      columns: [t.tenantId, t.membershipId],
+      foreignColumns: [memberships.tenantId, memberships.id],
+    }).onDelete('cascade'),
+    index('sessions_tenant_user_idx').on(t.tenantId, t.userId),
+    pgPolicy('sessions_tenant_isolation', {
+      to: appRole,
+      for: 'all',
+      using: sql`${t.tenantId} = ${currentTenantId}`,
+      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
+    }),
+    pgPolicy('sessions_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type Membership = typeof memberships.$inferSelect;
+export type NewMembership = typeof memberships.$inferInsert;
+export type Session = typeof sessions.$inferSelect;

@@ -1,0 +1,38 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import type { Database, Transaction } from './client';
+import { getDatabase } from './runtime';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type { Transaction };
+
+/**
+ * Runs `work` in a transaction as the application role with `app.tenant_id` set for that
+ * transaction only (set_config(…, true)), so a pooled connection never carries one
+ * tenant's setting into another request. Role and tenant are set in one round trip.
+ */
+export async function withTenant<T>(
+  tenantId: string,
+  work: (tx: Transaction) => Promise<T>,
+  database?: Database,
+): Promise<T> {
+  if (!UUID.test(tenantId)) throw new Error('withTenant needs a tenant id (uuid)');
+  const db = database ?? (await getDatabase()).db;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('role', 'tenantry_app', true), set_config('app.tenant_id', ${tenantId}, true)`);
+    return work(tx);
+  });
+}
+
+/**
+ * The platform path: operator console, sign-up, jobs and webhooks. Runs as tenantry_platform,
+ * whose policies see every tenant. Never call it with input from a tenant request's host.
+ */
+export async function withPlatform<T>(work: (tx: Transaction) => Promise<T>, database?: Database): Promise<T> {
+  const db = database ?? (await getDatabase()).db;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('role', 'tenantry_platform', true), set_config('app.tenant_id', '', true)`);
+    return work(tx);
+  });
+}

@@ -1,0 +1,92 @@
+import { count } from 'drizzle-orm';
+import { hashPassword } from '@/lib/auth/password';
+import type { Database } from './client';
+import { auditEvents, documents, memberships, tenants, users, type MemberRole, type TenantStatus } from './schema';
+import { withPlatform } from './scope';
+
+type SeedTenant = {
+  slug: string;
+  name: string;
+  status: TenantStatus;
+  primaryColor: string;
+  members: Array<{ email: string; name: string; password: string; role: MemberRole }>;
+  documents: Array<{ title: string; body: string }>;
+};
+
+/** The demo data the README's logins refer to. */
+export const demoTenants: SeedTenant[] = [
+  {
+    slug: 'acme',
+    name: 'Acme Inc.',
+    status: 'active',
+    primaryColor: '#0f766e',
+    members: [
+      { email: 'owner@acme.test', name: 'Ada Acme', password: 'acme-owner-pass', role: 'owner' },
+      { email: 'member@acme.test', name: 'Max Member', password: 'acme-member-pass', role: 'member' },
+    ],
+    documents: [
+      { title: 'Welcome to Acme', body: 'This is Acme’s portal. Documents here are visible to Acme’s members only.' },
+      { title: 'Q3 roadmap', body: 'Ship the rocket skates. Test the giant magnet.' },
+      { title: 'Onboarding checklist', body: '1. Sign in\n2. Create a document\n3. Invite your team' },
+    ],
+  },
+  {
+    slug: 'globex',
+    name: 'Globex Corporation',
+    status: 'active',
+    primaryColor: '#b91c1c',
+    members: [{ email: 'owner@globex.test', name: 'Hank Scorpio', password: 'globex-owner-pass', role: 'owner' }],
+    documents: [{ title: 'Globex secret plans', body: 'Nobody at Acme may ever read this.' }],
+  },
+  {
+    slug: 'initech',
+    name: 'Initech',
+    status: 'suspended',
+    primaryColor: '#1d4ed8',
+    members: [{ email: 'owner@initech.test', name: 'Bill Lumbergh', password: 'initech-owner-pass', role: 'owner' }],
+    documents: [{ title: 'TPS reports', body: 'New cover sheets.' }],
+  },
+];
+
+/** Inserts the demo tenants, members and documents through the platform path. */
+export async function seedDemoData(db: Database, options: { onlyIfEmpty?: boolean } = {}): Promise<boolean> {
+  const hashed = new Map<string, string>();
+  for (const tenant of demoTenants) {
+    for (const member of tenant.members) hashed.set(member.email, await hashPassword(member.password));
+  }
+  return withPlatform(async (tx) => {
+    if (options.onlyIfEmpty) {
+      const [existing] = await tx.select({ n: count() }).from(tenants);
+      if ((existing?.n ?? 0) > 0) return false;
+    }
+    for (const spec of demoTenants) {
+      const [tenant] = await tx
+        .insert(tenants)
+        .values({ slug: spec.slug, name: spec.name, status: spec.status, settings: { branding: { primaryColor: spec.primaryColor } } })
+        .onConflictDoNothing()
+        .returning({ id: tenants.id });
+      if (!tenant) continue;
+      let authorId: string | undefined;
+      for (const member of spec.members) {
+        const [user] = await tx
+          .insert(users)
+          .values({ email: member.email, name: member.name, passwordHash: hashed.get(member.email)! })
+          .onConflictDoUpdate({ target: users.email, set: { name: member.name } })
+          .returning({ id: users.id });
+        if (!user) continue;
+        authorId ??= user.id;
+        await tx.insert(memberships).values({ tenantId: tenant.id, userId: user.id, role: member.role });
+      }
+      await tx.insert(documents).values(spec.documents.map((doc) => ({ ...doc, tenantId: tenant.id, authorId })));
+      await tx.insert(auditEvents).values({
+        tenantId: tenant.id,
+        actorType: 'system',
+        action: 'tenant.created',
+        targetType: 'tenant',
+        targetId: tenant.id,
+        metadata: { via: 'seed' },
+      });
+    }
+    return true;
+  }, db);
+}

@@ -1,0 +1,39 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { headers } from 'next/headers';
+import { cache } from 'react';
+import { getViewer } from '@/lib/auth';
+import { INTERNAL_HEADERS } from '@/lib/host';
+import { clientIp } from '@/lib/request-meta';
+import { resolveTenantBySlug } from '@/lib/tenancy';
+
+export type RequestContext = {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** The slug middleware derived from the Host; null on the root domain. */
+  tenantSlug: string | null;
+};
+
+/** Read once per request: what middleware established about it. */
+export const getRequestContext = cache(async (): Promise<RequestContext> => {
+  const h = await headers();
+  return {
+    requestId: h.get(INTERNAL_HEADERS.requestId) ?? randomUUID(),
+    ip: clientIp(h),
+    userAgent: h.get('user-agent'),
+    tenantSlug: h.get(INTERNAL_HEADERS.tenantSlug),
+  };
+});
+
+export const getCurrentTenant = cache(async () => {
+  const { tenantSlug } = await getRequestContext();
+  return tenantSlug ? resolveTenantBySlug(tenantSlug) : null;
+});
+
+export const getCurrentViewer = cache(async () => {
+  const tenant = await getCurrentTenant();
+  if (!tenant) return null;
+  const { requestId, ip } = await getRequestContext();
+  return getViewer(tenant, { requestId, ip });
+});

@@ -1,0 +1,65 @@
+import 'server-only';
+import { and, desc, eq } from 'drizzle-orm';
+import type { Transaction } from '@/db/scope';
+import { auditEvents, type ActorType } from '@/db/schema';
+
+export type Actor = { type: ActorType; id: string | null };
+export type RequestMeta = { requestId?: string | null; ip?: string | null };
+
+export type AuditEntry = {
+  tenantId: string;
+  actor: Actor;
+  action: string;
+  target?: { type: string; id: string };
+  metadata?: Record<string, unknown>;
+  request?: RequestMeta;
+};
+
+/** Writes one audit row in the caller's transaction, so the event commits with the change or not at all. */
+export async function recordAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditEvents).values({
+    tenantId: entry.tenantId,
+    actorType: entry.actor.type,
+    actorId: entry.actor.id,
+    action: entry.action,
+    targetType: entry.target?.type ?? null,
+    targetId: entry.target?.id ?? null,
+    requestId: entry.request?.requestId ?? null,
+    ip: entry.request?.ip ?? null,
+    metadata: entry.metadata ?? {},
+  });
+}
+
+export type AuditEventDTO = {
+  id: string;
+  action: string;
+  actorType: ActorType;
+  actorId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  requestId: string | null;
+  createdAt: Date;
+};
+
+export async function listAuditEvents(
+  tx: Transaction,
+  params: { tenantId: string; limit?: number; action?: string },
+): Promise<AuditEventDTO[]> {
+  return tx
+    .select({
+      id: auditEvents.id,
+      action: auditEvents.action,
+      actorType: auditEvents.actorType,
+      actorId: auditEvents.actorId,
+      targetType: auditEvents.targetType,
+      targetId: auditEvents.targetId,
+      requestId: auditEvents.requestId,
+      createdAt: auditEvents.createdAt,
+    })
+    .from(auditEvents)
+    .where(
+      and(eq(auditEvents.tenantId, params.tenantId), params.action ? eq(auditEvents.action, params.action) : undefined),
+    )
+    .orderBy(desc(auditEvents.createdAt))
+    .limit(params.limit ?? 50);
+}

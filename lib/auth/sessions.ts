@@ -1,0 +1,95 @@
+import 'server-only';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Transaction } from '@/db/scope';
+import { memberships, sessions, users, type MemberRole } from '@/db/schema';
+import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
+
+/** Defaults until tenants set their own policy: absolute lifetime and idle timeout. */
+export const SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60;
+export const SESSION_IDLE_SECONDS = 2 * 60 * 60;
+// last_seen_at is written at most this often, so browsing is not a write per page.
+const TOUCH_INTERVAL_SECONDS = 60;
+
+export type ViewerDTO = {
+  sessionId: string;
+  userId: string;
+  membershipId: string;
+  role: MemberRole;
+  email: string;
+  name: string;
+};
+
+export async function createSession(
+  tx: Transaction,
+  params: { tenantId: string; userId: string; membershipId: string; userAgent?: string | null },
+): Promise<{ id: string; expiresAt: Date }> {
+  const [row] = await tx
+    .insert(sessions)
+    .values({
+      tenantId: params.tenantId,
+      userId: params.userId,
+      membershipId: params.membershipId,
+      userAgent: params.userAgent?.slice(0, 512) ?? null,
+      expiresAt: sql`now() + make_interval(secs => ${SESSION_ABSOLUTE_SECONDS})`,
+    })
+    .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
+  if (!row) throw new Error('session insert returned no row');
+  return row;
+}
+
+/** The signed-in member behind a session id, or null when it is revoked, expired or idle too long. */
+export async function loadSession(
+  tx: Transaction,
+  params: { tenantId: string; sessionId: string },
+): Promise<ViewerDTO | null> {
+  const [row] = await tx
+    .select({
+      sessionId: sessions.id,
+      userId: users.id,
+      membershipId: memberships.id,
+      role: memberships.role,
+      email: users.email,
+      name: users.name,
+      stale: sql<boolean>`${sessions.lastSeenAt} < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})`,
+    })
+    .from(sessions)
+    .innerJoin(memberships, and(eq(memberships.tenantId, sessions.tenantId), eq(memberships.id, sessions.membershipId)))
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.tenantId, params.tenantId),
+        eq(sessions.id, params.sessionId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql`now()`),
+        gt(sessions.lastSeenAt, sql`now() - make_interval(secs => ${SESSION_IDLE_SECONDS})`),
+      ),
+    );
+  if (!row) return null;
+  const { stale, ...viewer } = row;
+  if (stale) {
+    await tx
+      .update(sessions)
+      .set({ lastSeenAt: sql`now()` })
+      .where(and(eq(sessions.tenantId, params.tenantId), eq(sessions.id, params.sessionId)));
+  }
+  return viewer;
+}
+
+export async function revokeSession(
+  tx: Transaction,
+  params: { tenantId: string; sessionId: string; actor: Actor; request?: RequestMeta },
+): Promise<void> {
+  const revoked = await tx
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(sessions.tenantId, params.tenantId), eq(sessions.id, params.sessionId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  if (revoked.length === 0) return;
+  await recordAudit(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action: 'auth.signed_out',
+    target: { type: 'session', id: params.sessionId },
+    request: params.request,
+  });
+}

@@ -1,0 +1,28 @@
+import type { TestProject } from 'vitest/node';
+import { startNeonWsProxy } from './neon-ws-proxy';
+import { prepareServerDatabase } from './server-database';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDb: 'pglite' | 'pg' | 'neon';
+    databaseUrl: string;
+    neonWsProxy: string;
+  }
+}
+
+/** Integration suites run on PGlite (default), or on the local PostgreSQL via `pg` or Neon's driver. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const testDb = (process.env.TEST_DB ?? 'pglite') as 'pglite' | 'pg' | 'neon';
+  project.provide('testDb', testDb);
+  project.provide('databaseUrl', '');
+  project.provide('neonWsProxy', '');
+  if (testDb === 'pglite') return async () => {};
+
+  const { appUrl } = await prepareServerDatabase(`tenantry_test_${testDb}`);
+  project.provide('databaseUrl', appUrl);
+  if (testDb === 'pg') return async () => {};
+
+  const proxy = await startNeonWsProxy();
+  project.provide('neonWsProxy', proxy.address);
+  return () => proxy.close();
+}
