@@ -59,7 +59,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     case 'neon': {
       configureNeon(options.wsProxy);
       const pool = new NeonPool({ connectionString: options.url, max: options.max ?? 10 });
-      pool.on('connect', (client) => startInAppRole(client));
+      pool.on('connect', (client: PooledClient) => startInAppRole(client));
       return {
         db: drizzleNeon(pool, { schema }) as unknown as Database,
         driver: 'neon',

@@ -28,7 +28,7 @@ export async function setupTestDatabase(): Promise<DatabaseHandle> {
   const testDb = inject('testDb');
   let handle: DatabaseHandle;
   if (testDb === 'pglite') {
-    handle = await openDatabase({ driver: 'pglite', pglite: await (await pgliteTemplate()).clone() });
+    handle = await openDatabase({ driver: 'pglite', pglite: (await (await pgliteTemplate()).clone()) as PGlite });
   } else if (testDb === 'pg') {
     handle = await openDatabase({ driver: 'pg', url: inject('databaseUrl'), max: 4 });
   } else {

@@ -20,14 +20,15 @@ export type TenantActionContext = {
   request: RequestMeta;
 };
 
-type TenantActionDefinition<S extends z.ZodType, T> = {
+type TenantActionDefinition<S extends z.ZodType> = {
   /** Names the action in logs, e.g. `document.create`. */
   name: string;
   input: S;
   permission: Permission;
-  /** Runs after commit, outside the transaction: revalidate, redirect. */
-  onSuccess?: (data: T, input: z.output<S>) => void | Promise<void>;
 };
+
+/** Runs after commit, outside the transaction: revalidate, redirect. */
+type AfterCommit<T> = (data: T) => void | Promise<void>;
 
 function formToObject(formData: FormData): Record<string, FormDataEntryValue> {
   const values: Record<string, FormDataEntryValue> = {};
@@ -63,20 +64,20 @@ export function toFailure(error: unknown, context: Record<string, unknown>): Act
  * The one way to write a tenant server action. In order: validate the input, resolve the
  * tenant from the host, authenticate the member, check the declared permission, run the
  * handler in a tenant transaction (the handler records its audit event in it), then run
- * `onSuccess` after commit. Every server action is a public endpoint: nothing here may be
+ * `afterCommit`. Every server action is a public endpoint: nothing here may be
  * left to the page that renders the form.
  */
 export function tenantAction<S extends z.ZodType, T>(
-  definition: TenantActionDefinition<S, T>,
+  definition: TenantActionDefinition<S>,
   handler: (args: { tx: Transaction; ctx: TenantActionContext; input: z.output<S> }) => Promise<T>,
+  afterCommit?: AfterCommit<T>,
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
   return async (_previous, formData) => {
     const request = await getRequestContext();
-    let result: ActionResult<T>;
-    let input: z.output<S> | undefined;
+    let data: T;
     let tenantId: string | undefined;
     try {
-      input = parseInput(definition.input, formToObject(formData));
+      const input = parseInput(definition.input, formToObject(formData));
       const tenant = await getCurrentTenant();
       if (!tenant) throw new AppError('not_found', 'This workspace does not exist.');
       tenantId = tenant.id;
@@ -92,15 +93,13 @@ export function tenantAction<S extends z.ZodType, T>(
         actor: { type: 'user', id: viewer.userId },
         request: { requestId: request.requestId, ip: request.ip },
       };
-      const parsed = input;
-      const data = await withTenant(tenant.id, (tx) => handler({ tx, ctx, input: parsed }));
-      result = { ok: true, data };
+      data = await withTenant(tenant.id, (tx) => handler({ tx, ctx, input }));
     } catch (error) {
       return toFailure(error, { action: definition.name, requestId: request.requestId, tenantId });
     }
     // Outside the try: redirect() works by throwing, and must not be reported as a failure.
-    if (definition.onSuccess && input !== undefined) await definition.onSuccess(result.data, input);
-    return result;
+    if (afterCommit) await afterCommit(data);
+    return { ok: true, data };
   };
 }
 
@@ -109,8 +108,9 @@ export function tenantAction<S extends z.ZodType, T>(
  * hosts, maps errors like tenantAction.
  */
 export function publicAction<S extends z.ZodType, T>(
-  definition: { name: string; input: S; onSuccess?: (data: T) => void | Promise<void> },
+  definition: { name: string; input: S },
   handler: (args: { input: z.output<S>; request: RequestMeta }) => Promise<T>,
+  afterCommit?: AfterCommit<T>,
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
   return async (_previous, formData) => {
     const request = await getRequestContext();
@@ -122,7 +122,7 @@ export function publicAction<S extends z.ZodType, T>(
     } catch (error) {
       return toFailure(error, { action: definition.name, requestId: request.requestId });
     }
-    if (definition.onSuccess) await definition.onSuccess(data);
+    if (afterCommit) await afterCommit(data);
     return { ok: true, data };
   };
 }

@@ -1,0 +1,19 @@
+import { loadDocumentOr404 } from '@/lib/documents/page-data';
+import { requireMember } from '@/lib/tenancy/page-guards';
+import { Forbidden } from '../../../_components/forbidden';
+import { updateDocumentAction } from '../../actions';
+import { DocumentForm } from '../../_components/document-form';
+
+export const metadata = { title: 'Edit document' };
+
+export default async function EditDocumentPage({ params }: { params: Promise<{ id: string }> }) {
+  const { tenant, allowed } = await requireMember('documents:write');
+  if (!allowed) return <Forbidden />;
+  const document = await loadDocumentOr404(tenant.id, (await params).id);
+  return (
+    <section aria-labelledby="edit-heading" className="space-y-6">
+      <h1 id="edit-heading" className="text-2xl font-semibold">Edit “{document.title}”</h1>
+      <DocumentForm action={updateDocumentAction} document={document} cancelHref={`/documents/${document.id}`} />
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+'use client';
+
+import Link from 'next/link';
+import { useActionState } from 'react';
+import { buttonClasses } from '@/components/ui/button';
+import { FormMessage, TextAreaField, TextField } from '@/components/ui/field';
+import { SubmitButton } from '@/components/ui/submit-button';
+import type { ActionState } from '@/lib/actions/result';
+
+type Props = {
+  action: (state: ActionState<{ id: string }>, formData: FormData) => Promise<ActionState<{ id: string }>>;
+  document?: { id: string; title: string; body: string };
+  cancelHref: string;
+};
+
+export function DocumentForm({ action, document, cancelHref }: Props) {
+  const [state, formAction] = useActionState(action, null);
+  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  return (
+    <form action={formAction} className="space-y-4" noValidate>
+      <FormMessage result={state} />
+      {document ? <input type="hidden" name="id" value={document.id} /> : null}
+      <TextField label="Title" name="title" required maxLength={200} defaultValue={document?.title} errors={errors?.title} />
+      <TextAreaField label="Body" name="body" maxLength={100_000} defaultValue={document?.body} errors={errors?.body} />
+      <div className="flex gap-3">
+        <SubmitButton pendingLabel="Saving…">{document ? 'Save changes' : 'Create document'}</SubmitButton>
+        <Link href={cancelHref} className={buttonClasses('secondary')}>
+          Cancel
+        </Link>
+      </div>
+    </form>
+  );
+}

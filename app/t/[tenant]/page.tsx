@@ -1,0 +1,6 @@
+import { redirect } from 'next/navigation';
+import { getCurrentViewer } from '@/lib/actions/context';
+
+export default async function PortalHome() {
+  redirect((await getCurrentViewer()) ? '/documents' : '/sign-in');
+}

@@ -1,0 +1,26 @@
+'use client';
+
+import { useActionState } from 'react';
+import { FormMessage, TextField } from '@/components/ui/field';
+import { SubmitButton } from '@/components/ui/submit-button';
+import type { ActionState } from '@/lib/actions/result';
+
+export function SignInForm({ action }: { action: (state: ActionState, formData: FormData) => Promise<ActionState> }) {
+  const [state, formAction] = useActionState(action, null);
+  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  return (
+    <form action={formAction} className="space-y-4" noValidate>
+      <FormMessage result={state} />
+      <TextField label="E-mail" name="email" type="email" autoComplete="username" required errors={errors?.email} />
+      <TextField
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        errors={errors?.password}
+      />
+      <SubmitButton pendingLabel="Signing in…">Sign in</SubmitButton>
+    </form>
+  );
+}

@@ -1,0 +1,12 @@
+/**
+ * Runs once when the server starts. On the embedded database this opens (and so migrates and
+ * seeds) it before the first request, and a second process gets the lock error right away.
+ */
+export async function register(): Promise<void> {
+  // Written as one `=== 'nodejs'` test so the edge bundle drops the import.
+  if (process.env.NEXT_RUNTIME === 'nodejs') {
+    if (process.env.NEXT_PHASE === 'phase-production-build') return;
+    const { getDatabase } = await import('./db/runtime');
+    await getDatabase();
+  }
+}
