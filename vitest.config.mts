@@ -13,13 +13,26 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['lib/**/*.ts', 'db/**/*.ts'],
-      exclude: ['**/*.test.ts', 'db/schema/**', 'db/testing/**', 'lib/actions/context.ts', 'lib/auth/config.ts'],
+      exclude: [
+        '**/*.test.ts',
+        'db/schema/**',
+        'db/testing/**',
+        // Next.js request glue: these run only inside a Next request (headers(), cookies(),
+        // Auth.js). The logic they call is covered here; the Playwright suite covers them.
+        'lib/actions/context.ts',
+        'lib/actions/index.ts',
+        'lib/auth/config.ts',
+        'lib/auth/index.ts',
+      ],
       reporter: ['text-summary', 'text', 'json-summary'],
+      // `npm test` runs on PGlite only, where the server drivers' code paths cannot run; CI
+      // merges the PGlite, node-postgres and Neon runs and then holds db/ to 90 % as well.
       thresholds: {
-        lines: 90,
+        'lib/**': { lines: 90 },
         'lib/tenancy/**': { lines: 100 },
-        'db/scope.ts': { lines: 100 },
         'lib/auth/**': { lines: 100 },
+        'db/scope.ts': { lines: 100 },
+        ...(process.env.COVERAGE_ALL_DRIVERS ? { 'db/**': { lines: 90 } } : {}),
       },
     },
     projects: [

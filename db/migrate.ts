@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -74,9 +73,4 @@ export function schemaBehindMessage(state: SchemaState): string {
     `The database schema is behind: ${state.applied} of ${state.expected} migrations applied. ` +
     'Run `npm run db:migrate` to bring it up to date, then start the app again.'
   );
-}
-
-/** Reads the migration journal to tell whether the folder is where we expect it. */
-export function migrationsPresent(): boolean {
-  return fs.existsSync(path.join(migrationsFolder, 'meta', '_journal.json'));
 }

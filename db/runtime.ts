@@ -23,7 +23,7 @@ export function getDatabase(): Promise<DatabaseHandle> {
 }
 
 /** Tests install their own database (a PGlite clone, or a server database) here. */
-export function useDatabase(handle: DatabaseHandle | undefined): void {
+export function installDatabase(handle: DatabaseHandle | undefined): void {
   store[globalKey] = handle ? Promise.resolve(handle) : undefined;
 }
 

@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import { getDatabase } from '@/db/runtime';
-import { env } from '@/lib/env';
+import { env, type Env } from '@/lib/env';
 
 export type CheckResult = { status: 'ok' | 'down'; latencyMs?: number; detail?: string };
 export type HealthReport = { status: 'ok' | 'degraded'; checks: Record<string, CheckResult> };
@@ -21,11 +21,13 @@ async function timed(check: () => Promise<unknown>, timeoutMs = 2000): Promise<C
 }
 
 /** Database is essential (503 when down); the rate-limit store degrades the service. */
-export async function checkHealth(): Promise<{ report: HealthReport; httpStatus: 200 | 503 }> {
+export async function checkHealth(
+  config: Pick<Env, 'UPSTASH_REDIS_REST_URL' | 'UPSTASH_REDIS_REST_TOKEN'> = env(),
+): Promise<{ report: HealthReport; httpStatus: 200 | 503 }> {
   const checks: Record<string, CheckResult> = {
     database: await timed(async () => (await getDatabase()).db.execute(sql`select 1`)),
   };
-  const { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = env();
+  const { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = config;
   if (UPSTASH_REDIS_REST_URL) {
     checks.rateLimitStore = await timed(async () => {
       const response = await fetch(UPSTASH_REDIS_REST_URL, {

@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
-import { useDatabase } from '@/db/runtime';
+import { installDatabase } from '@/db/runtime';
 import { withPlatform } from '@/db/scope';
 import { memberships, tenants, users, type MemberRole, type TenantStatus } from '@/db/schema';
 import { hashPassword } from '@/lib/auth/password';
@@ -34,12 +34,12 @@ export async function setupTestDatabase(): Promise<DatabaseHandle> {
   } else {
     handle = await openDatabase({ driver: 'neon', url: inject('databaseUrl'), wsProxy: inject('neonWsProxy'), max: 4 });
   }
-  useDatabase(handle);
+  installDatabase(handle);
   return handle;
 }
 
 export async function teardownTestDatabase(handle: DatabaseHandle): Promise<void> {
-  useDatabase(undefined);
+  installDatabase(undefined);
   await handle.close();
 }
 

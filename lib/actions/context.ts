@@ -1,9 +1,11 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { headers } from 'next/headers';
+import { notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
 import { getViewer } from '@/lib/auth';
 import { INTERNAL_HEADERS } from '@/lib/host';
+import { roleHasPermission, type Permission } from '@/lib/rbac';
 import { clientIp } from '@/lib/request-meta';
 import { resolveTenantBySlug } from '@/lib/tenancy';
 
@@ -37,3 +39,16 @@ export const getCurrentViewer = cache(async () => {
   const { requestId, ip } = await getRequestContext();
   return getViewer(tenant, { requestId, ip });
 });
+
+/**
+ * For pages: the host's tenant and its signed-in member, or a redirect to sign-in. A page's
+ * check protects what it renders only; the actions it posts to check again themselves.
+ */
+export async function requireMember(permission?: Permission) {
+  const tenant = await getCurrentTenant();
+  if (!tenant) notFound();
+  const viewer = await getCurrentViewer();
+  if (!viewer) redirect('/sign-in');
+  const allowed = permission ? roleHasPermission(viewer.role, permission) : true;
+  return { tenant, viewer, allowed };
+}

@@ -1,11 +1,15 @@
 import 'server-only';
-import NextAuth, { CredentialsSignin } from 'next-auth';
+import NextAuth, { AuthError, CredentialsSignin } from 'next-auth';
+import { withTenant } from '@/db/scope';
+import type { RequestMeta } from '@/lib/audit';
 import Credentials from 'next-auth/providers/credentials';
 import { INTERNAL_HEADERS } from '@/lib/host';
 import { resolveTenantBySlug } from '@/lib/tenancy';
 import { clientIp } from '@/lib/request-meta';
 import { authSecret } from './secret';
-import { SESSION_ABSOLUTE_SECONDS } from './sessions';
+import { revokeSession, SESSION_ABSOLUTE_SECONDS, type ViewerDTO } from './sessions';
+import { resolveViewer } from './viewer';
+import type { TenantContextDTO } from '@/lib/tenancy';
 import { authenticateWithPassword, signInInput } from './sign-in';
 
 declare module 'next-auth' {
@@ -38,7 +42,7 @@ class SignInRefused extends CredentialsSignin {
  * and the tenant it was issued for; every request re-checks both (lib/auth getViewer).
  * There is deliberately no /api/auth route: sign-in and sign-out are server actions.
  */
-export const { auth, signIn, signOut } = NextAuth({
+const { auth, signIn, signOut } = NextAuth({
   secret: authSecret(),
   trustHost: true,
   session: { strategy: 'jwt', maxAge: SESSION_ABSOLUTE_SECONDS },
@@ -83,3 +87,33 @@ export const { auth, signIn, signOut } = NextAuth({
     },
   },
 });
+
+// Glue between Auth.js and lib/auth. The logic it calls is tested on its own; these few lines
+// run only inside a Next.js request, and the Playwright suite covers them.
+
+/** The signed-in member of this tenant, or null. Re-checks the server-side session every time. */
+export async function getViewer(tenant: TenantContextDTO, request: RequestMeta = {}): Promise<ViewerDTO | null> {
+  return resolveViewer(tenant, await auth(), request);
+}
+
+export type SignInResult = { ok: true } | { ok: false; code: 'invalid_credentials' | 'rate_limited' | 'tenant_suspended' };
+
+/** Runs the credentials sign-in for the host's tenant and sets the session cookie. */
+export async function signInWithPassword(email: string, password: string): Promise<SignInResult> {
+  try {
+    await signIn('credentials', { email, password, redirect: false });
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    const code = (error as AuthError & { code?: string }).code;
+    return { ok: false, code: code === 'rate_limited' || code === 'tenant_suspended' ? code : 'invalid_credentials' };
+  }
+}
+
+/** Revokes the server-side session, then clears the cookie. */
+export async function signOutViewer(tenant: TenantContextDTO, viewer: ViewerDTO, request: RequestMeta): Promise<void> {
+  await withTenant(tenant.id, (tx) =>
+    revokeSession(tx, { tenantId: tenant.id, sessionId: viewer.sessionId, actor: { type: 'user', id: viewer.userId }, request }),
+  );
+  await signOut({ redirect: false });
+}

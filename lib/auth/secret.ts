@@ -13,7 +13,8 @@ export function authSecret(): string {
   if (config.NODE_ENV === 'production') {
     throw new Error('AUTH_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment.');
   }
-  const file = path.resolve('.data', 'dev-auth-secret');
+  // Beside the embedded database's directory (./.data by default), which git ignores.
+  const file = path.resolve(path.dirname(config.PGLITE_DIR), 'dev-auth-secret');
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {

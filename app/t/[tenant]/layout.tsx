@@ -1,6 +1,6 @@
 import type { CSSProperties, ReactNode } from 'react';
 import { notFound } from 'next/navigation';
-import { getCurrentTenant, getCurrentViewer } from '@/lib/actions/context';
+import { getCurrentTenant, getCurrentViewer } from '@/lib/actions';
 import { roleHasPermission } from '@/lib/rbac';
 import { PortalHeader } from './_components/portal-header';
 import { SuspendedNotice } from './_components/suspended-notice';

@@ -1,24 +1,17 @@
 import Link from 'next/link';
 import { buttonClasses } from '@/components/ui/button';
-import { withTenant } from '@/db/scope';
-import { listDocuments, listDocumentsInput } from '@/lib/documents';
-import { isAppError } from '@/lib/errors';
-import { requireMember } from '@/lib/tenancy/page-guards';
+import { requireMember } from '@/lib/actions';
+import { loadDocumentPage } from '@/lib/documents';
 import { Forbidden } from '../_components/forbidden';
 
 export const metadata = { title: 'Documents' };
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 
-export default async function DocumentsPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
+export default async function DocumentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { tenant, allowed } = await requireMember('documents:read');
   if (!allowed) return <Forbidden />;
-  const query = listDocumentsInput.safeParse(await searchParams);
-  const params = query.success ? query.data : { limit: 20 };
-  const page = await withTenant(tenant.id, (tx) => listDocuments(tx, { tenantId: tenant.id, ...params })).catch((error) => {
-    if (isAppError(error) && error.code === 'invalid_input') return null;
-    throw error;
-  });
+  const { page, cursor } = await loadDocumentPage(tenant.id, await searchParams);
 
   return (
     <section aria-labelledby="documents-heading" className="space-y-6">
@@ -34,7 +27,7 @@ export default async function DocumentsPage({ searchParams }: { searchParams: Pr
         <p role="alert" className="text-red-700">
           That page link is not valid. <Link href="/documents" className="underline">Start from the first page.</Link>
         </p>
-      ) : page.data.length === 0 && !params.cursor ? (
+      ) : page.data.length === 0 && !cursor ? (
         <div className="rounded-lg border border-dashed border-slate-300 p-12 text-center text-slate-600">
           <p className="font-medium">No documents yet.</p>
           <p className="mt-1 text-sm">Create the first one: everyone in {tenant.name} will see it.</p>
@@ -66,7 +59,7 @@ export default async function DocumentsPage({ searchParams }: { searchParams: Pr
             </tbody>
           </table>
           <nav aria-label="Pagination" className="flex justify-between text-sm">
-            {params.cursor ? <Link href="/documents" className="underline">← Newest</Link> : <span />}
+            {cursor ? <Link href="/documents" className="underline">← Newest</Link> : <span />}
             {page.nextCursor ? (
               <Link href={`/documents?cursor=${page.nextCursor}`} className="underline">
                 Older →

@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation';
-import { getCurrentTenant, getCurrentViewer } from '@/lib/actions/context';
+import { getCurrentTenant, getCurrentViewer } from '@/lib/actions';
 import { signInAction } from './actions';
 import { SignInForm } from './_components/sign-in-form';
 

@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { buttonClasses } from '@/components/ui/button';
-import { loadDocumentOr404 } from '@/lib/documents/page-data';
+import { loadDocumentOr404 } from '@/lib/documents';
 import { roleHasPermission } from '@/lib/rbac';
-import { requireMember } from '@/lib/tenancy/page-guards';
+import { requireMember } from '@/lib/actions';
 import { Forbidden } from '../../_components/forbidden';
 import { deleteDocumentAction } from '../actions';
 import { DeleteDocumentButton } from '../_components/delete-document-button';

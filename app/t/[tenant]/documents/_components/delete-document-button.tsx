@@ -3,7 +3,7 @@
 import { useActionState } from 'react';
 import { FormMessage } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/submit-button';
-import type { ActionState } from '@/lib/actions/result';
+import type { ActionState } from '@/lib/actions';
 
 export function DeleteDocumentButton({
   action,

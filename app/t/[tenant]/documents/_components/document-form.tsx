@@ -5,7 +5,7 @@ import { useActionState } from 'react';
 import { buttonClasses } from '@/components/ui/button';
 import { FormMessage, TextAreaField, TextField } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/submit-button';
-import type { ActionState } from '@/lib/actions/result';
+import type { ActionState } from '@/lib/actions';
 
 type Props = {
   action: (state: ActionState<{ id: string }>, formData: FormData) => Promise<ActionState<{ id: string }>>;

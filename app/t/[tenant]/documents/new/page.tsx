@@ -1,4 +1,4 @@
-import { requireMember } from '@/lib/tenancy/page-guards';
+import { requireMember } from '@/lib/actions';
 import { Forbidden } from '../../_components/forbidden';
 import { createDocumentAction } from '../actions';
 import { DocumentForm } from '../_components/document-form';

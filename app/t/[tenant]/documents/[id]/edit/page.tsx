@@ -1,5 +1,5 @@
-import { loadDocumentOr404 } from '@/lib/documents/page-data';
-import { requireMember } from '@/lib/tenancy/page-guards';
+import { loadDocumentOr404 } from '@/lib/documents';
+import { requireMember } from '@/lib/actions';
 import { Forbidden } from '../../../_components/forbidden';
 import { updateDocumentAction } from '../../actions';
 import { DocumentForm } from '../../_components/document-form';

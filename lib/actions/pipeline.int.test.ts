@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { count } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { DatabaseHandle } from '@/db/client';
+import { documents } from '@/db/schema';
+import { withTenant } from '@/db/scope';
+import { createMember, createTenant, setupTestDatabase, teardownTestDatabase, TEST_PASSWORD } from '@/db/testing';
+import { authenticateWithPassword } from '@/lib/auth/sign-in';
+import { resolveViewer } from '@/lib/auth/viewer';
+import type { ViewerDTO } from '@/lib/auth/sessions';
+import { createDocument, createDocumentInput } from '@/lib/documents';
+import { AppError } from '@/lib/errors';
+import { resolveTenantBySlug, type TenantContextDTO } from '@/lib/tenancy';
+import { runPublicAction, runTenantAction, type ResolvedRequest } from './pipeline';
+
+let handle: DatabaseHandle;
+let tenant: TenantContextDTO;
+let owner: ViewerDTO;
+let member: ViewerDTO;
+
+async function signedIn(role: 'owner' | 'member'): Promise<ViewerDTO> {
+  const person = await createMember(tenant.id, { role });
+  const outcome = await authenticateWithPassword({ tenant, email: person.email, password: TEST_PASSWORD, request: {} });
+  if (!outcome.ok) throw new Error('sign-in failed');
+  return (await resolveViewer(tenant, { sessionId: outcome.sessionId, tenantId: tenant.id }))!;
+}
+
+function resolved(overrides: { tenant?: TenantContextDTO | null; viewer?: ViewerDTO | null; slug?: string | null } = {}): ResolvedRequest {
+  return {
+    request: { requestId: randomUUID(), ip: '127.0.0.1', tenantSlug: overrides.slug === undefined ? tenant.slug : overrides.slug },
+    tenant: async () => (overrides.tenant === undefined ? tenant : overrides.tenant),
+    viewer: async () => (overrides.viewer === undefined ? owner : overrides.viewer),
+  };
+}
+
+function form(values: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [key, value] of Object.entries(values)) data.set(key, value);
+  data.set('$ACTION_ID_abc', '');
+  return data;
+}
+
+const definition = { name: 'document.create', input: createDocumentInput, permission: 'documents:write' as const };
+const createHandler: Parameters<typeof runTenantAction<typeof createDocumentInput, { id: string }>>[2] = ({ tx, ctx, input }) =>
+  createDocument(tx, { tenantId: ctx.tenant.id, actor: ctx.actor, request: ctx.request, ...input });
+
+async function documentCount(): Promise<number> {
+  const [row] = await withTenant(tenant.id, (tx) => tx.select({ n: count() }).from(documents));
+  return row?.n ?? 0;
+}
+
+beforeAll(async () => {
+  handle = await setupTestDatabase();
+  const created = await createTenant();
+  tenant = (await resolveTenantBySlug(created.slug))!;
+  owner = await signedIn('owner');
+  member = await signedIn('member');
+});
+afterAll(() => teardownTestDatabase(handle));
+
+describe('runTenantAction', () => {
+  it('runs the handler for a permitted member and then afterCommit', async () => {
+    const committed: string[] = [];
+    const result = await runTenantAction(resolved(), definition, createHandler, form({ title: 'Hello' }), (data) => {
+      committed.push(data.id);
+    });
+    expect(result).toMatchObject({ ok: true, data: { id: expect.any(String) } });
+    expect(committed).toHaveLength(1);
+  });
+
+  it('validates before anything else and reports field errors', async () => {
+    const before = await documentCount();
+    const result = await runTenantAction(resolved({ viewer: null }), definition, createHandler, form({ title: '' }));
+    expect(result).toMatchObject({ ok: false, code: 'invalid_input', fieldErrors: { title: [expect.any(String)] } });
+    expect(await documentCount()).toBe(before);
+  });
+
+  it.each([
+    ['no tenant on this host', { tenant: null }, 'not_found'],
+    ['no session', { viewer: null }, 'unauthenticated'],
+  ] as const)('refuses with %s', async (_label, overrides, code) => {
+    const before = await documentCount();
+    expect(await runTenantAction(resolved(overrides), definition, createHandler, form({ title: 'x' }))).toMatchObject({ ok: false, code });
+    expect(await documentCount()).toBe(before);
+  });
+
+  it('refuses a suspended tenant', async () => {
+    const result = await runTenantAction(resolved({ tenant: { ...tenant, status: 'suspended' } }), definition, createHandler, form({ title: 'x' }));
+    expect(result).toMatchObject({ ok: false, code: 'tenant_suspended' });
+  });
+
+  it('checks the declared permission, not the role name', async () => {
+    const settings = { name: 'tenant.update_settings', input: z.object({}), permission: 'settings:manage' as const };
+    let ran = false;
+    const handler = async () => {
+      ran = true;
+    };
+    expect(await runTenantAction(resolved({ viewer: member }), settings, handler, form({}))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(ran).toBe(false);
+    expect(await runTenantAction(resolved({ viewer: owner }), settings, handler, form({}))).toEqual({ ok: true, data: undefined });
+    expect(ran).toBe(true);
+  });
+
+  it('rolls back the handler’s writes when it fails, answering domain errors as they are', async () => {
+    const before = await documentCount();
+    const result = await runTenantAction(resolved(), definition, async (args) => {
+      await createHandler(args);
+      throw new AppError('conflict', 'Changed meanwhile.');
+    }, form({ title: 'Doomed' }));
+    expect(result).toEqual({ ok: false, code: 'conflict', message: 'Changed meanwhile.', fieldErrors: undefined });
+    expect(await documentCount()).toBe(before);
+  });
+
+  it('answers unexpected errors generically, without their detail', async () => {
+    const result = await runTenantAction(resolved(), definition, async () => {
+      throw new Error('relation "secret_table" does not exist');
+    }, form({ title: 'x' }));
+    expect(result).toMatchObject({ ok: false, code: 'internal' });
+    expect(JSON.stringify(result)).not.toContain('secret_table');
+  });
+});
+
+describe('runPublicAction', () => {
+  const input = z.object({ name: z.string().min(2, 'Too short.') });
+
+  it('runs on the root domain and maps validation errors', async () => {
+    const root = resolved({ slug: null });
+    expect(await runPublicAction(root, { name: 'x', input }, async ({ input: { name } }) => name.toUpperCase(), form({ name: 'ok' }))).toEqual({
+      ok: true,
+      data: 'OK',
+    });
+    expect(await runPublicAction(root, { name: 'x', input }, async () => 'never', form({ name: 'x' }))).toMatchObject({
+      ok: false,
+      code: 'invalid_input',
+      fieldErrors: { name: ['Too short.'] },
+    });
+  });
+
+  it('is not available on a tenant host', async () => {
+    let after = false;
+    const result = await runPublicAction(resolved(), { name: 'x', input }, async () => 'never', form({ name: 'ok' }), () => {
+      after = true;
+    });
+    expect(result).toMatchObject({ ok: false, code: 'not_found' });
+    expect(after).toBe(false);
+  });
+});

@@ -1,0 +1,132 @@
+import 'server-only';
+import { type z } from 'zod';
+import { withTenant, type Transaction } from '@/db/scope';
+import type { Actor, RequestMeta } from '@/lib/audit';
+import type { ViewerDTO } from '@/lib/auth/sessions';
+import { AppError, isAppError } from '@/lib/errors';
+import { log } from '@/lib/log';
+import { roleHasPermission, type Permission } from '@/lib/rbac';
+import type { TenantContextDTO } from '@/lib/tenancy';
+import type { ActionResult } from './result';
+
+/** What the wrapper learns about a request before running an action (from Next in production). */
+export type ResolvedRequest = {
+  request: { requestId: string; ip: string | null; tenantSlug: string | null };
+  tenant: () => Promise<TenantContextDTO | null>;
+  viewer: () => Promise<ViewerDTO | null>;
+};
+
+export type TenantActionContext = {
+  tenant: TenantContextDTO;
+  viewer: ViewerDTO;
+  actor: Actor;
+  request: RequestMeta;
+};
+
+export type TenantActionDefinition<S extends z.ZodType> = {
+  /** Names the action in logs, e.g. `document.create`. */
+  name: string;
+  input: S;
+  permission: Permission;
+};
+
+export type TenantActionHandler<S extends z.ZodType, T> = (args: {
+  tx: Transaction;
+  ctx: TenantActionContext;
+  input: z.output<S>;
+}) => Promise<T>;
+
+/** Runs after commit, outside the transaction: revalidate, redirect. */
+export type AfterCommit<T> = (data: T) => void | Promise<void>;
+
+export function formToObject(formData: FormData): Record<string, FormDataEntryValue> {
+  const values: Record<string, FormDataEntryValue> = {};
+  for (const [key, value] of formData) if (!key.startsWith('$ACTION')) values[key] = value;
+  return values;
+}
+
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || 'form';
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}
+
+export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('invalid_input', 'Check the highlighted fields.', { fieldErrors: fieldErrorsOf(parsed.error) });
+  }
+  return parsed.data;
+}
+
+/** Maps any error to a result a form can show; unknown errors are logged and answered generically. */
+export function toFailure(error: unknown, context: Record<string, unknown>): ActionResult<never> {
+  if (isAppError(error)) return { ok: false, code: error.code, message: error.message, fieldErrors: error.fieldErrors };
+  log.error({ err: error, ...context }, 'action failed');
+  return { ok: false, code: 'internal', message: 'Something went wrong. Try again; if it keeps failing, contact support.' };
+}
+
+/**
+ * The steps every tenant action takes, in order: validate the input, resolve the tenant from
+ * the host, authenticate the member, check the declared permission, run the handler in a
+ * tenant transaction (the handler records its audit event in it), then `afterCommit`.
+ */
+export async function runTenantAction<S extends z.ZodType, T>(
+  resolved: ResolvedRequest,
+  definition: TenantActionDefinition<S>,
+  handler: TenantActionHandler<S, T>,
+  formData: FormData,
+  afterCommit?: AfterCommit<T>,
+): Promise<ActionResult<T>> {
+  const { request } = resolved;
+  let data: T;
+  let tenantId: string | undefined;
+  try {
+    const input = parseInput(definition.input, formToObject(formData));
+    const tenant = await resolved.tenant();
+    if (!tenant) throw new AppError('not_found', 'This workspace does not exist.');
+    tenantId = tenant.id;
+    if (tenant.status === 'suspended') throw new AppError('tenant_suspended', 'This workspace is suspended.');
+    const viewer = await resolved.viewer();
+    if (!viewer) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
+    if (!roleHasPermission(viewer.role, definition.permission)) {
+      throw new AppError('forbidden', 'You do not have permission to do that.');
+    }
+    const ctx: TenantActionContext = {
+      tenant,
+      viewer,
+      actor: { type: 'user', id: viewer.userId },
+      request: { requestId: request.requestId, ip: request.ip },
+    };
+    data = await withTenant(tenant.id, (tx) => handler({ tx, ctx, input }));
+  } catch (error) {
+    return toFailure(error, { action: definition.name, requestId: request.requestId, tenantId });
+  }
+  // Outside the try: redirect() works by throwing, and must not be reported as a failure.
+  if (afterCommit) await afterCommit(data);
+  return { ok: true, data };
+}
+
+/** Root-domain actions that need no session (sign-up): validate, refuse tenant hosts, map errors. */
+export async function runPublicAction<S extends z.ZodType, T>(
+  resolved: Pick<ResolvedRequest, 'request'>,
+  definition: { name: string; input: S },
+  handler: (args: { input: z.output<S>; request: RequestMeta }) => Promise<T>,
+  formData: FormData,
+  afterCommit?: AfterCommit<T>,
+): Promise<ActionResult<T>> {
+  const { request } = resolved;
+  let data: T;
+  try {
+    if (request.tenantSlug) throw new AppError('not_found', 'Not available here.');
+    const input = parseInput(definition.input, formToObject(formData));
+    data = await handler({ input, request: { requestId: request.requestId, ip: request.ip } });
+  } catch (error) {
+    return toFailure(error, { action: definition.name, requestId: request.requestId });
+  }
+  if (afterCommit) await afterCommit(data);
+  return { ok: true, data };
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '@/db/client';
+import { sessions } from '@/db/schema';
+import { withPlatform, withTenant } from '@/db/scope';
+import { createMember, createTenant, setupTestDatabase, teardownTestDatabase, TEST_PASSWORD } from '@/db/testing';
+import { listAuditEvents } from '@/lib/audit';
+import { rateLimitPolicies } from '@/lib/ratelimit';
+import { revokeSession } from './sessions';
+import { authenticateWithPassword } from './sign-in';
+import { resolveViewer } from './viewer';
+
+let handle: DatabaseHandle;
+let acme: { id: string; slug: string };
+let globex: { id: string; slug: string };
+let acmeOwner: { userId: string; email: string };
+let globexOwner: { userId: string; email: string };
+
+const active = (tenant: { id: string }) => ({ id: tenant.id, status: 'active' as const });
+const uniqueIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+
+async function signIn(tenant: { id: string }, email: string, password: string, ip = uniqueIp()) {
+  return authenticateWithPassword({ tenant: active(tenant), email, password, request: { requestId: randomUUID(), ip, userAgent: 'vitest' } });
+}
+
+beforeAll(async () => {
+  handle = await setupTestDatabase();
+  acme = await createTenant();
+  globex = await createTenant();
+  acmeOwner = await createMember(acme.id, { role: 'owner' });
+  globexOwner = await createMember(globex.id, { role: 'owner' });
+});
+afterAll(() => teardownTestDatabase(handle));
+
+describe('authenticateWithPassword', () => {
+  it('signs a member in on their tenant, creating a session and an audit event', async () => {
+    const outcome = await signIn(acme, acmeOwner.email, TEST_PASSWORD);
+    expect(outcome).toMatchObject({ ok: true, userId: acmeOwner.userId, email: acmeOwner.email });
+    if (!outcome.ok) return;
+    const viewer = await resolveViewer(acme, { sessionId: outcome.sessionId, tenantId: acme.id });
+    expect(viewer).toMatchObject({ userId: acmeOwner.userId, role: 'owner', sessionId: outcome.sessionId });
+    const trail = await withTenant(acme.id, (tx) => listAuditEvents(tx, { tenantId: acme.id, action: 'auth.signed_in' }));
+    expect(trail.some((e) => e.targetId === outcome.sessionId)).toBe(true);
+  });
+
+  it('does not know another tenant’s member on this host', async () => {
+    expect(await signIn(acme, globexOwner.email, TEST_PASSWORD)).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect((await signIn(globex, globexOwner.email, TEST_PASSWORD)).ok).toBe(true);
+  });
+
+  it('refuses a wrong password and an unknown e-mail alike, and audits both', async () => {
+    expect(await signIn(acme, acmeOwner.email, 'wrong-password')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await signIn(acme, 'nobody@example.test', TEST_PASSWORD)).toEqual({ ok: false, reason: 'invalid_credentials' });
+    const failures = await withTenant(acme.id, (tx) => listAuditEvents(tx, { tenantId: acme.id, action: 'auth.sign_in_failed' }));
+    expect(failures.map((e) => e.actorType).sort()).toEqual(expect.arrayContaining(['anonymous', 'user']));
+  });
+
+  it('refuses sign-in to a suspended tenant', async () => {
+    const outcome = await authenticateWithPassword({
+      tenant: { id: acme.id, status: 'suspended' },
+      email: acmeOwner.email,
+      password: TEST_PASSWORD,
+      request: {},
+    });
+    expect(outcome).toEqual({ ok: false, reason: 'tenant_suspended' });
+  });
+
+  it('locks an account after repeated failures, even for the right password, per tenant', async () => {
+    const tenant = await createTenant();
+    const member = await createMember(tenant.id);
+    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit; i++) {
+      expect((await signIn(tenant, member.email, 'wrong-password')).ok).toBe(false);
+    }
+    const locked = await signIn(tenant, member.email, TEST_PASSWORD);
+    expect(locked).toMatchObject({ ok: false, reason: 'rate_limited' });
+    if (!locked.ok && locked.reason === 'rate_limited') expect(locked.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('limits failures per IP across accounts', async () => {
+    const ip = uniqueIp();
+    for (let i = 0; i < rateLimitPolicies.signInPerIp.limit; i++) {
+      await signIn(acme, `stuffing-${i}@example.test`, 'guess', ip);
+    }
+    expect(await signIn(acme, acmeOwner.email, TEST_PASSWORD, ip)).toMatchObject({ ok: false, reason: 'rate_limited' });
+    expect((await signIn(acme, acmeOwner.email, TEST_PASSWORD)).ok).toBe(true);
+  });
+
+  it('clears the account’s failure count after a successful sign-in', async () => {
+    const tenant = await createTenant();
+    const member = await createMember(tenant.id);
+    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++) await signIn(tenant, member.email, 'wrong-password');
+    expect((await signIn(tenant, member.email, TEST_PASSWORD)).ok).toBe(true);
+    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++) await signIn(tenant, member.email, 'wrong-password');
+    expect((await signIn(tenant, member.email, TEST_PASSWORD)).ok).toBe(true);
+  });
+});
+
+describe('server-side sessions', () => {
+  async function newSession() {
+    const outcome = await signIn(acme, acmeOwner.email, TEST_PASSWORD);
+    if (!outcome.ok) throw new Error('sign-in failed');
+    return outcome.sessionId;
+  }
+
+  it('refuses a token minted for another tenant (replayed across hosts)', async () => {
+    const sessionId = await newSession();
+    expect(await resolveViewer(globex, { sessionId, tenantId: acme.id })).toBeNull();
+    // Even a token that claims the right tenant cannot reach a session of another tenant.
+    expect(await resolveViewer(globex, { sessionId, tenantId: globex.id })).toBeNull();
+  });
+
+  it('has no viewer without a token', async () => {
+    expect(await resolveViewer(acme, null)).toBeNull();
+    expect(await resolveViewer(acme, { tenantId: acme.id })).toBeNull();
+  });
+
+  it('ends at revocation (sign-out), once, with an audit event', async () => {
+    const sessionId = await newSession();
+    const actor = { type: 'user' as const, id: acmeOwner.userId };
+    await withTenant(acme.id, (tx) => revokeSession(tx, { tenantId: acme.id, sessionId, actor }));
+    await withTenant(acme.id, (tx) => revokeSession(tx, { tenantId: acme.id, sessionId, actor }));
+    expect(await resolveViewer(acme, { sessionId, tenantId: acme.id })).toBeNull();
+    const signOuts = await withTenant(acme.id, (tx) => listAuditEvents(tx, { tenantId: acme.id, action: 'auth.signed_out' }));
+    expect(signOuts.filter((e) => e.targetId === sessionId)).toHaveLength(1);
+  });
+
+  it('ends at its absolute lifetime and after the idle timeout', async () => {
+    const expired = await newSession();
+    const idle = await newSession();
+    await withPlatform(async (tx) => {
+      await tx.update(sessions).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(sessions.id, expired));
+      await tx.update(sessions).set({ lastSeenAt: sql`now() - interval '3 hours'` }).where(eq(sessions.id, idle));
+    });
+    expect(await resolveViewer(acme, { sessionId: expired, tenantId: acme.id })).toBeNull();
+    expect(await resolveViewer(acme, { sessionId: idle, tenantId: acme.id })).toBeNull();
+  });
+
+  it('records activity at most once a minute', async () => {
+    const sessionId = await newSession();
+    await withPlatform((tx) => tx.update(sessions).set({ lastSeenAt: sql`now() - interval '5 minutes'` }).where(eq(sessions.id, sessionId)));
+    expect(await resolveViewer(acme, { sessionId, tenantId: acme.id })).not.toBeNull();
+    const [row] = await withPlatform((tx) =>
+      tx.select({ fresh: sql<boolean>`${sessions.lastSeenAt} > now() - interval '1 minute'` }).from(sessions).where(eq(sessions.id, sessionId)),
+    );
+    expect(row?.fresh).toBe(true);
+  });
+
+  it('ends when the membership is removed', async () => {
+    const tenant = await createTenant();
+    const member = await createMember(tenant.id);
+    const outcome = await signIn(tenant, member.email, TEST_PASSWORD);
+    if (!outcome.ok) throw new Error('sign-in failed');
+    await withPlatform((tx) => tx.execute(sql`delete from memberships where id = ${member.membershipId}`));
+    expect(await resolveViewer(tenant, { sessionId: outcome.sessionId, tenantId: tenant.id })).toBeNull();
+  });
+});

@@ -1,0 +1,26 @@
+import 'server-only';
+import { withTenant } from '@/db/scope';
+import type { RequestMeta } from '@/lib/audit';
+import { logSecurityEvent } from '@/lib/log';
+import { loadSession, type ViewerDTO } from './sessions';
+
+export type SessionToken = { sessionId?: string; tenantId?: string } | null | undefined;
+
+/**
+ * The member a decoded session token stands for on this tenant's host, or null. The token is
+ * only a pointer: the server-side session must exist, belong to this tenant, be unrevoked and
+ * within its lifetimes. A token minted for another tenant and replayed here is refused.
+ */
+export async function resolveViewer(
+  tenant: { id: string },
+  token: SessionToken,
+  request: RequestMeta = {},
+): Promise<ViewerDTO | null> {
+  const sessionId = token?.sessionId;
+  if (!sessionId) return null;
+  if (token.tenantId !== tenant.id) {
+    logSecurityEvent('auth.session_rejected', { tenantId: tenant.id, requestId: request.requestId, reason: 'tenant_mismatch' });
+    return null;
+  }
+  return withTenant(tenant.id, (tx) => loadSession(tx, { tenantId: tenant.id, sessionId }));
+}

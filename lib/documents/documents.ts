@@ -1,0 +1,161 @@
+import 'server-only';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Transaction } from '@/db/scope';
+import { documents, users } from '@/db/schema';
+import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
+import { AppError } from '@/lib/errors';
+
+export const documentIdSchema = z.uuid({ message: 'Not a document id.' });
+
+export const createDocumentInput = z.object({
+  title: z.string().trim().min(1, 'Give the document a title.').max(200, 'Keep the title under 200 characters.'),
+  body: z.string().max(100_000, 'Keep the body under 100,000 characters.').default(''),
+});
+export type CreateDocumentInput = z.infer<typeof createDocumentInput>;
+
+export const updateDocumentInput = createDocumentInput.extend({ id: documentIdSchema });
+export type UpdateDocumentInput = z.infer<typeof updateDocumentInput>;
+
+export const listDocumentsInput = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export type DocumentSummaryDTO = {
+  id: string;
+  title: string;
+  authorName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type DocumentDTO = DocumentSummaryDTO & { body: string; authorId: string | null };
+export type DocumentPage = { data: DocumentSummaryDTO[]; nextCursor: string | null };
+
+type Scope = { tenantId: string };
+type Mutation = Scope & { actor: Actor; request?: RequestMeta };
+
+// Keyset cursor: the row's exact updated_at (as Postgres text, keeping microseconds) and id.
+function encodeCursor(updatedAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([updatedAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: string; id: string } {
+  try {
+    const [updatedAt, id] = z
+      .tuple([z.string().min(1).max(64), z.uuid()])
+      .parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (Number.isNaN(Date.parse(updatedAt))) throw new Error('bad timestamp');
+    return { updatedAt, id };
+  } catch {
+    throw new AppError('invalid_input', 'The cursor is not valid.', { fieldErrors: { cursor: ['Not a valid cursor.'] } });
+  }
+}
+
+const summaryColumns = {
+  id: documents.id,
+  title: documents.title,
+  authorName: users.name,
+  createdAt: documents.createdAt,
+  updatedAt: documents.updatedAt,
+};
+
+export async function listDocuments(
+  tx: Transaction,
+  params: Scope & { cursor?: string; limit: number },
+): Promise<DocumentPage> {
+  const after = params.cursor ? decodeCursor(params.cursor) : undefined;
+  const rows = await tx
+    .select({ ...summaryColumns, cursorAt: sql<string>`${documents.updatedAt}::text` })
+    .from(documents)
+    .leftJoin(users, eq(users.id, documents.authorId))
+    .where(
+      and(
+        eq(documents.tenantId, params.tenantId),
+        after
+          ? sql`(${documents.updatedAt}, ${documents.id}) < (${after.updatedAt}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(desc(documents.updatedAt), desc(documents.id))
+    .limit(params.limit + 1);
+
+  const page = rows.slice(0, params.limit);
+  const last = page.at(-1);
+  return {
+    data: page.map(({ cursorAt: _cursorAt, ...summary }) => summary),
+    nextCursor: rows.length > params.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+  };
+}
+
+export async function getDocument(tx: Transaction, params: Scope & { id: string }): Promise<DocumentDTO> {
+  const [row] = await tx
+    .select({ ...summaryColumns, body: documents.body, authorId: documents.authorId })
+    .from(documents)
+    .leftJoin(users, eq(users.id, documents.authorId))
+    .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)));
+  if (!row) throw new AppError('not_found', 'Document not found.');
+  return row;
+}
+
+export async function createDocument(
+  tx: Transaction,
+  params: Mutation & CreateDocumentInput,
+): Promise<{ id: string }> {
+  const [row] = await tx
+    .insert(documents)
+    .values({
+      tenantId: params.tenantId,
+      authorId: params.actor.type === 'user' ? params.actor.id : null,
+      title: params.title,
+      body: params.body,
+    })
+    .returning({ id: documents.id });
+  if (!row) throw new Error('insert returned no row');
+  await recordAudit(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action: 'document.created',
+    target: { type: 'document', id: row.id },
+    metadata: { title: params.title },
+    request: params.request,
+  });
+  return row;
+}
+
+export async function updateDocument(
+  tx: Transaction,
+  params: Mutation & UpdateDocumentInput,
+): Promise<{ id: string }> {
+  const [row] = await tx
+    .update(documents)
+    .set({ title: params.title, body: params.body, updatedAt: sql`now()` })
+    .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)))
+    .returning({ id: documents.id });
+  if (!row) throw new AppError('not_found', 'Document not found.');
+  await recordAudit(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action: 'document.updated',
+    target: { type: 'document', id: row.id },
+    metadata: { title: params.title },
+    request: params.request,
+  });
+  return row;
+}
+
+export async function deleteDocument(tx: Transaction, params: Mutation & { id: string }): Promise<void> {
+  const [row] = await tx
+    .delete(documents)
+    .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)))
+    .returning({ id: documents.id, title: documents.title });
+  if (!row) throw new AppError('not_found', 'Document not found.');
+  await recordAudit(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action: 'document.deleted',
+    target: { type: 'document', id: row.id },
+    metadata: { title: row.title },
+    request: params.request,
+  });
+}

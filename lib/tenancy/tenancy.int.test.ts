@@ -1,0 +1,135 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '@/db/client';
+import { memberships, tenants, users } from '@/db/schema';
+import { withPlatform, withTenant } from '@/db/scope';
+import { createTenant, setupTestDatabase, teardownTestDatabase, uniqueSlug } from '@/db/testing';
+import { listAuditEvents } from '@/lib/audit';
+import { verifyPassword } from '@/lib/auth/password';
+import {
+  DEFAULT_PRIMARY_COLOR,
+  registerTenant,
+  registerTenantInput,
+  resolveTenantBySlug,
+  tenantSettingsInput,
+  updateTenantSettings,
+} from './index';
+
+let handle: DatabaseHandle;
+
+beforeAll(async () => {
+  handle = await setupTestDatabase();
+});
+afterAll(() => teardownTestDatabase(handle));
+
+const email = () => `${uniqueSlug('owner')}@example.test`;
+
+async function countWhere(slug: string, ownerEmail: string) {
+  return withPlatform(async (tx) => ({
+    tenants: (await tx.select().from(tenants).where(eq(tenants.slug, slug))).length,
+    users: (await tx.select().from(users).where(eq(users.email, ownerEmail))).length,
+  }));
+}
+
+describe('registerTenant (sign-up)', () => {
+  it('creates tenant, owner and membership together and audits it', async () => {
+    const input = registerTenantInput.parse({ name: 'Initrode', slug: uniqueSlug('ini'), ownerEmail: email(), ownerPassword: 'long-enough-pass' });
+    const created = await registerTenant(input, { requestId: 'req-signup', ip: '127.0.0.1' });
+
+    const [membership] = await withTenant(created.tenantId, (tx) => tx.select().from(memberships));
+    expect(membership).toMatchObject({ tenantId: created.tenantId, userId: created.userId, role: 'owner' });
+    const [user] = await withPlatform((tx) => tx.select().from(users).where(eq(users.id, created.userId)));
+    expect(await verifyPassword('long-enough-pass', user!.passwordHash)).toBe(true);
+    const trail = await withTenant(created.tenantId, (tx) => listAuditEvents(tx, { tenantId: created.tenantId }));
+    expect(trail).toEqual([expect.objectContaining({ action: 'tenant.created', actorId: created.userId, requestId: 'req-signup' })]);
+
+    const resolved = await resolveTenantBySlug(input.slug);
+    expect(resolved).toMatchObject({ id: created.tenantId, name: 'Initrode', status: 'active', branding: { primaryColor: DEFAULT_PRIMARY_COLOR } });
+  });
+
+  it('refuses a taken slug with a field error and leaves nothing behind', async () => {
+    const taken = await createTenant();
+    const ownerEmail = email();
+    await expect(
+      registerTenant({ name: 'Dup', slug: taken.slug, ownerEmail, ownerPassword: 'long-enough-pass' }),
+    ).rejects.toMatchObject({ code: 'conflict', fieldErrors: { slug: [expect.stringContaining('taken')] } });
+    expect(await countWhere(taken.slug, ownerEmail)).toEqual({ tenants: 1, users: 0 });
+  });
+
+  it('maps a slug race lost at insert time to the same field error, with nothing half-created', async () => {
+    const slug = uniqueSlug('race');
+    const [first, second] = await Promise.allSettled([
+      registerTenant({ name: 'A', slug, ownerEmail: email(), ownerPassword: 'long-enough-pass' }),
+      registerTenant({ name: 'B', slug, ownerEmail: email(), ownerPassword: 'long-enough-pass' }),
+    ]);
+    const outcomes = [first, second].map((r) => r.status);
+    expect(outcomes.sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = [first, second].find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toMatchObject({ code: 'conflict', fieldErrors: { slug: expect.any(Array) } });
+    const owners = await withPlatform((tx) => tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, slug)));
+    expect(owners).toHaveLength(1);
+  });
+
+  it('lets an existing account own a new tenant only with its password', async () => {
+    const ownerEmail = email();
+    const first = await registerTenant({ name: 'One', slug: uniqueSlug('one'), ownerEmail, ownerPassword: 'first-password-1' });
+    const slug = uniqueSlug('two');
+    await expect(registerTenant({ name: 'Two', slug, ownerEmail, ownerPassword: 'wrong-password-1' })).rejects.toMatchObject({
+      code: 'conflict',
+      fieldErrors: { ownerPassword: expect.any(Array) },
+    });
+    expect(await countWhere(slug, ownerEmail)).toEqual({ tenants: 0, users: 1 });
+    const second = await registerTenant({ name: 'Two', slug, ownerEmail, ownerPassword: 'first-password-1' });
+    expect(second.userId).toBe(first.userId);
+  });
+
+  it('validates the sign-up form with messages per field', () => {
+    const result = registerTenantInput.safeParse({ name: '', slug: 'Admin', ownerEmail: 'nope', ownerPassword: 'short' });
+    expect(result.success).toBe(false);
+    const fields = new Set(result.error?.issues.map((i) => i.path[0]));
+    expect(fields).toEqual(new Set(['name', 'slug', 'ownerEmail', 'ownerPassword']));
+  });
+});
+
+describe('resolveTenantBySlug', () => {
+  it('answers null for unknown and archived tenants, and reports suspension', async () => {
+    expect(await resolveTenantBySlug('does-not-exist')).toBeNull();
+    const archived = await createTenant({ status: 'archived' });
+    expect(await resolveTenantBySlug(archived.slug)).toBeNull();
+    const suspended = await createTenant({ status: 'suspended' });
+    expect(await resolveTenantBySlug(suspended.slug)).toMatchObject({ status: 'suspended' });
+  });
+});
+
+describe('updateTenantSettings', () => {
+  it('changes name and branding and audits before and after', async () => {
+    const tenant = await createTenant({ name: 'Old name' });
+    const input = tenantSettingsInput.parse({ name: 'New name', logoUrl: 'https://cdn.example/logo.png', primaryColor: '#112233' });
+    await withTenant(tenant.id, (tx) =>
+      updateTenantSettings(tx, { tenantId: tenant.id, actor: { type: 'user', id: null }, ...input }),
+    );
+    expect(await resolveTenantBySlug(tenant.slug)).toMatchObject({
+      name: 'New name',
+      branding: { primaryColor: '#112233', logoUrl: 'https://cdn.example/logo.png' },
+    });
+    const [event] = await withTenant(tenant.id, (tx) => listAuditEvents(tx, { tenantId: tenant.id, action: 'tenant.settings_updated' }));
+    expect(event).toBeDefined();
+  });
+
+  it('clears the logo with an empty value and refuses bad colours and URLs', () => {
+    expect(tenantSettingsInput.parse({ name: 'Ok', logoUrl: '', primaryColor: '#abcdef' }).logoUrl).toBeUndefined();
+    expect(tenantSettingsInput.safeParse({ name: 'Ok', logoUrl: '', primaryColor: 'red' }).success).toBe(false);
+    expect(tenantSettingsInput.safeParse({ name: 'Ok', logoUrl: 'javascript:alert(1)', primaryColor: '#abcdef' }).success).toBe(false);
+  });
+
+  it('cannot reach another tenant’s row', async () => {
+    const mine = await createTenant();
+    const theirs = await createTenant({ name: 'Theirs' });
+    await expect(
+      withTenant(mine.id, (tx) =>
+        updateTenantSettings(tx, { tenantId: theirs.id, actor: { type: 'user', id: null }, name: 'Hijacked', primaryColor: '#000000', logoUrl: undefined }),
+      ),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    expect((await resolveTenantBySlug(theirs.slug))?.name).toBe('Theirs');
+  });
+});
