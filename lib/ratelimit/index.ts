@@ -23,6 +23,8 @@ export const rateLimitPolicies = {
   },
   /** Failed sign-ins per client IP, across accounts (credential stuffing). */
   signInPerIp: { name: 'sign-in-ip', limit: 30, windowSeconds: 15 * 60, failMode: 'closed' },
+  /** Workspaces created per client IP (sign-up spam); availability matters more here. */
+  signUpPerIp: { name: 'sign-up-ip', limit: 10, windowSeconds: 60 * 60, failMode: 'open' },
 } satisfies Record<string, RateLimitPolicy>;
 
 /**

@@ -9,6 +9,7 @@ import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { AppError } from '@/lib/errors';
 import { slugSchema } from '@/lib/host';
+import { consumeRateLimit, rateLimitPolicies } from '@/lib/ratelimit';
 
 export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'Enter a valid e-mail address.' }));
 export const newPasswordSchema = z
@@ -85,6 +86,12 @@ export async function registerTenant(
   input: RegisterTenantInput,
   request: RequestMeta = {},
 ): Promise<{ tenantId: string; slug: string; userId: string }> {
+  const allowance = await consumeRateLimit(rateLimitPolicies.signUpPerIp, request.ip ?? 'unknown');
+  if (!allowance.allowed) {
+    throw new AppError('rate_limited', 'Too many workspaces were created from your network. Try again later.', {
+      retryAfterSeconds: allowance.retryAfterSeconds,
+    });
+  }
   try {
     return await withPlatform(async (tx) => {
       const [taken] = await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, input.slug));

@@ -6,6 +6,7 @@ import { withPlatform, withTenant } from '@/db/scope';
 import { createTenant, setupTestDatabase, teardownTestDatabase, uniqueSlug } from '@/db/testing';
 import { listAuditEvents } from '@/lib/audit';
 import { verifyPassword } from '@/lib/auth/password';
+import { rateLimitPolicies } from '@/lib/ratelimit';
 import {
   DEFAULT_PRIMARY_COLOR,
   registerTenant,
@@ -131,5 +132,19 @@ describe('updateTenantSettings', () => {
       ),
     ).rejects.toMatchObject({ code: 'not_found' });
     expect((await resolveTenantBySlug(theirs.slug))?.name).toBe('Theirs');
+  });
+});
+
+describe('sign-up rate limit', () => {
+  it('refuses more workspaces from one address than the policy allows', async () => {
+    const ip = `192.0.2.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < rateLimitPolicies.signUpPerIp.limit; i++) {
+      await registerTenant({ name: 'Spam', slug: uniqueSlug('spam'), ownerEmail: email(), ownerPassword: 'long-enough-pass' }, { ip });
+    }
+    const slug = uniqueSlug('spam');
+    await expect(
+      registerTenant({ name: 'Spam', slug, ownerEmail: email(), ownerPassword: 'long-enough-pass' }, { ip }),
+    ).rejects.toMatchObject({ code: 'rate_limited', retryAfterSeconds: expect.any(Number) });
+    expect(await resolveTenantBySlug(slug)).toBeNull();
   });
 });
