@@ -48,8 +48,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       };
     }
     case 'pg': {
-      const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10 });
-      pool.on('connect', (client) => startInAppRole(client));
+      // The role is a startup parameter: a login role that may not take it fails to connect.
+      const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, options: '-c role=tenantry_app' });
       return {
         db: drizzlePg(pool, { schema }) as unknown as Database,
         driver: 'pg',
@@ -71,7 +71,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 type PooledClient = { query(sql: string): Promise<unknown>; end(): Promise<void> | void };
 
-/** A connection whose role cannot be dropped is closed rather than used with the login role. */
+/**
+ * Neon's pooler accepts no startup options, so its connections switch role on connect; one
+ * whose role cannot be dropped is closed rather than used with the login role.
+ */
 function startInAppRole(client: PooledClient): void {
   client.query(SESSION_ROLE_SQL).catch(() => void client.end());
 }

@@ -10,6 +10,7 @@ import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
 import { Pool as NeonPool } from '@neondatabase/serverless';
 import pg from 'pg';
 import { configureNeon } from './client';
+import { postgresErrorCode } from './errors';
 
 export const migrationsFolder = path.join(process.cwd(), 'db', 'migrations');
 
@@ -60,12 +61,21 @@ export async function readSchemaState(
   let rows: Array<Record<string, unknown>>;
   try {
     rows = await query('select count(*)::int as applied, max(created_at)::text as latest from drizzle.__drizzle_migrations');
-  } catch {
-    return { applied: 0, expected: expected.length, current: expected.length === 0 };
+  } catch (error) {
+    // Never migrated: no bookkeeping schema or table. Anything else is a
+    // real failure (permissions, connection) and must not be reported as "behind".
+    const { code } = postgresErrorCode(error);
+    if (code !== '42P01' && code !== '3F000') throw error;
+    return neverMigratedState();
   }
   const applied = Number(rows[0]?.applied ?? 0);
   const latest = Number(rows[0]?.latest ?? 0);
   return { applied, expected: expected.length, current: latest >= lastExpected };
+}
+
+export function neverMigratedState(): SchemaState {
+  const expected = readMigrationFiles({ migrationsFolder }).length;
+  return { applied: 0, expected, current: expected === 0 };
 }
 
 export function schemaBehindMessage(state: SchemaState): string {

@@ -53,6 +53,16 @@ describe('schema state', () => {
     expect(after).toEqual({ applied: after.expected, expected: after.expected, current: true });
     await pglite.close();
   });
+
+  it('reports a permission problem as an error, not as an unmigrated database', async () => {
+    const pglite = await PGlite.create();
+    await runMigrations({ driver: 'pglite', pglite });
+    await pglite.exec('create role tenantry_test_nobody; set role tenantry_test_nobody');
+    await expect(readSchemaState(async (text) => (await pglite.query<Record<string, unknown>>(text)).rows)).rejects.toThrow(
+      /permission denied/,
+    );
+    await pglite.close();
+  });
 });
 
 describe('getDatabase from configuration', () => {

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { databaseDriver, env } from '@/lib/env';
 import { openDatabase, type DatabaseHandle } from './client';
-import { readSchemaState, runMigrations, schemaBehindMessage } from './migrate';
+import { neverMigratedState, readSchemaState, runMigrations, schemaBehindMessage } from './migrate';
 
 const globalKey = Symbol.for('tenantry.database');
 type GlobalWithDatabase = typeof globalThis & { [globalKey]?: Promise<DatabaseHandle> };
@@ -42,7 +42,13 @@ async function assertSchemaCurrent(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const state = await readSchemaState(async (sql) => (await client.query(sql)).rows);
+    // The login role may have no rights of its own (NOINHERIT); read as the app role. A
+    // database that has never been migrated has no such role yet: it is simply behind.
+    const hasAppRole = await client.query('set role tenantry_app').then(
+      () => true,
+      () => false,
+    );
+    const state = hasAppRole ? await readSchemaState(async (sql) => (await client.query(sql)).rows) : neverMigratedState();
     if (!state.current) throw new Error(schemaBehindMessage(state));
   } finally {
     await client.end();

@@ -5,6 +5,7 @@ import type { RequestMeta } from '@/lib/audit';
 import Credentials from 'next-auth/providers/credentials';
 import { INTERNAL_HEADERS } from '@/lib/host';
 import { resolveTenantBySlug } from '@/lib/tenancy';
+import { log } from '@/lib/log';
 import { clientIp } from '@/lib/request-meta';
 import { authSecret } from './secret';
 import { revokeSession, SESSION_ABSOLUTE_SECONDS, type ViewerDTO } from './sessions';
@@ -42,12 +43,18 @@ class SignInRefused extends CredentialsSignin {
  * and the tenant it was issued for; every request re-checks both (lib/auth getViewer).
  * There is deliberately no /api/auth route: sign-in and sign-out are server actions.
  */
-const { auth, signIn, signOut } = NextAuth({
+// Lazy: the secret is read at the first request, not while `next build` loads this module.
+const { auth, signIn, signOut } = NextAuth(() => ({
   secret: authSecret(),
   trustHost: true,
   session: { strategy: 'jwt', maxAge: SESSION_ABSOLUTE_SECONDS },
   pages: { signIn: '/sign-in', error: '/sign-in' },
-  logger: { error: () => undefined },
+  logger: {
+    // Refused sign-ins are expected and audited by lib/auth; anything else is a real error.
+    error: (error: Error) => {
+      if (!(error instanceof CredentialsSignin)) log.error({ err: error }, 'auth.js error');
+    },
+  },
   providers: [
     Credentials({
       credentials: { email: {}, password: {} },
@@ -86,7 +93,7 @@ const { auth, signIn, signOut } = NextAuth({
       return session;
     },
   },
-});
+}));
 
 // Glue between Auth.js and lib/auth. The logic it calls is tested on its own; these few lines
 // run only inside a Next.js request, and the Playwright suite covers them.

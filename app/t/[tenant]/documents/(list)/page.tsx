@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { buttonClasses } from '@/components/ui/button';
 import { requireMember } from '@/lib/actions';
 import { loadDocumentPage } from '@/lib/documents';
-import { Forbidden } from '../_components/forbidden';
+import { Forbidden } from '../../_components/forbidden';
 
 export const metadata = { title: 'Documents' };
 
