@@ -1,0 +1,25 @@
+// Adds up the JSON reports of every suite CI ran and prints the closing line CI is judged by.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const dir = process.argv[2] ?? '.vitest-reports';
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.summary.json')).sort()) {
+  const report = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  if (report.stats) {
+    // Playwright: a flaky test passed on retry, and is counted (and named) as such.
+    passed += report.stats.expected + report.stats.flaky;
+    failed += report.stats.unexpected;
+    skipped += report.stats.skipped;
+    if (report.stats.flaky) console.log(`${file}: ${report.stats.flaky} flaky`);
+  } else {
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
+    skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  }
+  console.log(`${file}: ${JSON.stringify({ passed, failed, skipped })}`);
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);
