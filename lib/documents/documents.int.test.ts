@@ -113,6 +113,9 @@ describe('documents', () => {
   });
 
   it('loads a list page from the URL query, and answers null for a forged cursor', async () => {
+    await withTenant(acme.id, async (tx) => {
+      for (const title of ['One', 'Two']) await createDocument(tx, { tenantId: acme.id, actor: actor(), title, body: '' });
+    });
     const first = await loadDocumentPage(acme.id, { limit: '1' });
     expect(first.page?.data).toHaveLength(1);
     expect(await loadDocumentPage(acme.id, { cursor: 'forged' })).toEqual({ page: null, cursor: 'forged' });
