@@ -8,18 +8,18 @@ let failed = 0;
 let skipped = 0;
 for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.summary.json')).sort()) {
   const report = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-  if (report.stats) {
-    // Playwright: a flaky test passed on retry, and is counted (and named) as such.
-    passed += report.stats.expected + report.stats.flaky;
-    failed += report.stats.unexpected;
-    skipped += report.stats.skipped;
-    if (report.stats.flaky) console.log(`${file}: ${report.stats.flaky} flaky`);
-  } else {
-    passed += report.numPassedTests;
-    failed += report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0);
-    skipped += report.numPendingTests + (report.numTodoTests ?? 0);
-  }
-  console.log(`${file}: ${JSON.stringify({ passed, failed, skipped })}`);
+  // Playwright reports `stats` (a flaky test passed on retry and is named as such); vitest counts.
+  const counts = report.stats
+    ? { passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected, skipped: report.stats.skipped, flaky: report.stats.flaky }
+    : {
+        passed: report.numPassedTests,
+        failed: report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0),
+        skipped: report.numPendingTests + (report.numTodoTests ?? 0),
+      };
+  passed += counts.passed;
+  failed += counts.failed;
+  skipped += counts.skipped;
+  console.log(`${file}: ${JSON.stringify(counts)}`);
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);
