@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, TextareaHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from 'react';
 import { cn } from './cn';
 
 type FieldProps = {
@@ -33,22 +33,47 @@ function describedBy(name: string, errors?: string[], hint?: string): string | u
   return hint ? `${name}-hint` : undefined;
 }
 
-export function TextField({ label, name, errors, hint, className, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+function FieldShell({
+  label,
+  name,
+  errors,
+  hint,
+  className,
+  children,
+}: FieldProps & { className?: string; children: ReactNode }) {
   return (
     <div className={className}>
       <label htmlFor={name} className="block text-sm font-medium text-slate-700">
         {label}
       </label>
-      <input
-        id={name}
-        name={name}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy(name, errors, hint)}
-        className={controlClasses}
-        {...input}
-      />
+      {children}
       <Messages name={name} errors={errors} hint={hint} />
     </div>
+  );
+}
+
+/** The attributes that tie a control to its label, hint and errors. */
+function controlProps(name: string, errors?: string[], hint?: string) {
+  return {
+    id: name,
+    name,
+    'aria-invalid': errors?.length ? true : undefined,
+    'aria-describedby': describedBy(name, errors, hint),
+  };
+}
+
+export function TextField({
+  label,
+  name,
+  errors,
+  hint,
+  className,
+  ...input
+}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <FieldShell label={label} name={name} errors={errors} hint={hint} className={className}>
+      <input {...controlProps(name, errors, hint)} className={controlClasses} {...input} />
+    </FieldShell>
   );
 }
 
@@ -61,27 +86,23 @@ export function TextAreaField({
   ...textarea
 }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return (
-    <div className={className}>
-      <label htmlFor={name} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
+    <FieldShell label={label} name={name} errors={errors} hint={hint} className={className}>
       <textarea
-        id={name}
-        name={name}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy(name, errors, hint)}
+        {...controlProps(name, errors, hint)}
         className={cn(controlClasses, 'min-h-48 font-mono')}
         {...textarea}
       />
-      <Messages name={name} errors={errors} hint={hint} />
-    </div>
+    </FieldShell>
   );
 }
 
 export function FormMessage({ result }: { result: { ok: boolean; message?: string } | null }) {
   if (!result || result.ok || !result.message) return null;
   return (
-    <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+    <p
+      role="alert"
+      className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700"
+    >
       {result.message}
     </p>
   );

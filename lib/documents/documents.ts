@@ -9,7 +9,11 @@ import { AppError } from '@/lib/errors';
 export const documentIdSchema = z.uuid({ message: 'Not a document id.' });
 
 export const createDocumentInput = z.object({
-  title: z.string().trim().min(1, 'Give the document a title.').max(200, 'Keep the title under 200 characters.'),
+  title: z
+    .string()
+    .trim()
+    .min(1, 'Give the document a title.')
+    .max(200, 'Keep the title under 200 characters.'),
   body: z.string().max(100_000, 'Keep the body under 100,000 characters.').default(''),
 });
 export type CreateDocumentInput = z.infer<typeof createDocumentInput>;
@@ -48,7 +52,9 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
     if (Number.isNaN(Date.parse(updatedAt))) throw new Error('bad timestamp');
     return { updatedAt, id };
   } catch {
-    throw new AppError('invalid_input', 'The cursor is not valid.', { fieldErrors: { cursor: ['Not a valid cursor.'] } });
+    throw new AppError('invalid_input', 'The cursor is not valid.', {
+      fieldErrors: { cursor: ['Not a valid cursor.'] },
+    });
   }
 }
 
@@ -88,7 +94,29 @@ export async function listDocuments(
   };
 }
 
-export async function getDocument(tx: Transaction, params: Scope & { id: string }): Promise<DocumentDTO> {
+type DocumentAuditAction = 'document.created' | 'document.updated' | 'document.deleted';
+
+function auditDocument(
+  tx: Transaction,
+  params: Mutation,
+  action: DocumentAuditAction,
+  id: string,
+  title: string,
+) {
+  return recordAudit(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action,
+    target: { type: 'document', id },
+    metadata: { title },
+    request: params.request,
+  });
+}
+
+export async function getDocument(
+  tx: Transaction,
+  params: Scope & { id: string },
+): Promise<DocumentDTO> {
   const [row] = await tx
     .select({ ...summaryColumns, body: documents.body, authorId: documents.authorId })
     .from(documents)
@@ -112,14 +140,7 @@ export async function createDocument(
     })
     .returning({ id: documents.id });
   if (!row) throw new Error('insert returned no row');
-  await recordAudit(tx, {
-    tenantId: params.tenantId,
-    actor: params.actor,
-    action: 'document.created',
-    target: { type: 'document', id: row.id },
-    metadata: { title: params.title },
-    request: params.request,
-  });
+  await auditDocument(tx, params, 'document.created', row.id, params.title);
   return row;
 }
 
@@ -133,29 +154,18 @@ export async function updateDocument(
     .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)))
     .returning({ id: documents.id });
   if (!row) throw new AppError('not_found', 'Document not found.');
-  await recordAudit(tx, {
-    tenantId: params.tenantId,
-    actor: params.actor,
-    action: 'document.updated',
-    target: { type: 'document', id: row.id },
-    metadata: { title: params.title },
-    request: params.request,
-  });
+  await auditDocument(tx, params, 'document.updated', row.id, params.title);
   return row;
 }
 
-export async function deleteDocument(tx: Transaction, params: Mutation & { id: string }): Promise<void> {
+export async function deleteDocument(
+  tx: Transaction,
+  params: Mutation & { id: string },
+): Promise<void> {
   const [row] = await tx
     .delete(documents)
     .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)))
     .returning({ id: documents.id, title: documents.title });
   if (!row) throw new AppError('not_found', 'Document not found.');
-  await recordAudit(tx, {
-    tenantId: params.tenantId,
-    actor: params.actor,
-    action: 'document.deleted',
-    target: { type: 'document', id: row.id },
-    metadata: { title: row.title },
-    request: params.request,
-  });
+  await auditDocument(tx, params, 'document.deleted', row.id, row.title);
 }
