@@ -14,7 +14,7 @@ import type { ActionResult, ActionState } from './result';
 
 export type { ActionResult, ActionState } from './result';
 export type { TenantActionContext } from './pipeline';
-export { fieldErrorsOf } from './pipeline';
+export { echoValues, fieldErrorsOf } from './pipeline';
 export { getCurrentTenant, getCurrentViewer, getRequestContext, requireMember } from './context';
 
 async function resolveFromNext(): Promise<ResolvedRequest> {
@@ -30,7 +30,8 @@ export function tenantAction<S extends z.ZodType, T>(
   handler: TenantActionHandler<S, T>,
   afterCommit?: AfterCommit<T>,
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
-  return async (_previous, formData) => runTenantAction(await resolveFromNext(), definition, handler, formData, afterCommit);
+  return async (_previous, formData) =>
+    runTenantAction(await resolveFromNext(), definition, handler, formData, afterCommit);
 }
 
 /** Root-domain actions that need no session (sign-up). */
@@ -39,5 +40,6 @@ export function publicAction<S extends z.ZodType, T>(
   handler: (args: { input: z.output<S>; request: RequestMeta }) => Promise<T>,
   afterCommit?: AfterCommit<T>,
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
-  return async (_previous, formData) => runPublicAction(await resolveFromNext(), definition, handler, formData, afterCommit);
+  return async (_previous, formData) =>
+    runPublicAction(await resolveFromNext(), definition, handler, formData, afterCommit);
 }

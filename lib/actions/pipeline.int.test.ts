@@ -5,7 +5,13 @@ import { z } from 'zod';
 import type { DatabaseHandle } from '@/db/client';
 import { documents } from '@/db/schema';
 import { withTenant } from '@/db/scope';
-import { createMember, createTenant, setupTestDatabase, teardownTestDatabase, TEST_PASSWORD } from '@/db/testing';
+import {
+  createMember,
+  createTenant,
+  setupTestDatabase,
+  teardownTestDatabase,
+  TEST_PASSWORD,
+} from '@/db/testing';
 import { authenticateWithPassword } from '@/lib/auth/sign-in';
 import { resolveViewer } from '@/lib/auth/viewer';
 import type { ViewerDTO } from '@/lib/auth/sessions';
@@ -21,14 +27,29 @@ let member: ViewerDTO;
 
 async function signedIn(role: 'owner' | 'member'): Promise<ViewerDTO> {
   const person = await createMember(tenant.id, { role });
-  const outcome = await authenticateWithPassword({ tenant, email: person.email, password: TEST_PASSWORD, request: {} });
+  const outcome = await authenticateWithPassword({
+    tenant,
+    email: person.email,
+    password: TEST_PASSWORD,
+    request: {},
+  });
   if (!outcome.ok) throw new Error('sign-in failed');
   return (await resolveViewer(tenant, { sessionId: outcome.sessionId, tenantId: tenant.id }))!;
 }
 
-function resolved(overrides: { tenant?: TenantContextDTO | null; viewer?: ViewerDTO | null; slug?: string | null } = {}): ResolvedRequest {
+function resolved(
+  overrides: {
+    tenant?: TenantContextDTO | null;
+    viewer?: ViewerDTO | null;
+    slug?: string | null;
+  } = {},
+): ResolvedRequest {
   return {
-    request: { requestId: randomUUID(), ip: '127.0.0.1', tenantSlug: overrides.slug === undefined ? tenant.slug : overrides.slug },
+    request: {
+      requestId: randomUUID(),
+      ip: '127.0.0.1',
+      tenantSlug: overrides.slug === undefined ? tenant.slug : overrides.slug,
+    },
     tenant: async () => (overrides.tenant === undefined ? tenant : overrides.tenant),
     viewer: async () => (overrides.viewer === undefined ? owner : overrides.viewer),
   };
@@ -41,8 +62,14 @@ function form(values: Record<string, string>): FormData {
   return data;
 }
 
-const definition = { name: 'document.create', input: createDocumentInput, permission: 'documents:write' as const };
-const createHandler: Parameters<typeof runTenantAction<typeof createDocumentInput, { id: string }>>[2] = ({ tx, ctx, input }) =>
+const definition = {
+  name: 'document.create',
+  input: createDocumentInput,
+  permission: 'documents:write' as const,
+};
+const createHandler: Parameters<
+  typeof runTenantAction<typeof createDocumentInput, { id: string }>
+>[2] = ({ tx, ctx, input }) =>
   createDocument(tx, { tenantId: ctx.tenant.id, actor: ctx.actor, request: ctx.request, ...input });
 
 async function documentCount(): Promise<number> {
@@ -62,17 +89,39 @@ afterAll(() => teardownTestDatabase(handle));
 describe('runTenantAction', () => {
   it('runs the handler for a permitted member and then afterCommit', async () => {
     const committed: string[] = [];
-    const result = await runTenantAction(resolved(), definition, createHandler, form({ title: 'Hello' }), (data) => {
-      committed.push(data.id);
-    });
+    const result = await runTenantAction(
+      resolved(),
+      definition,
+      createHandler,
+      form({ title: 'Hello' }),
+      (data) => {
+        committed.push(data.id);
+      },
+    );
     expect(result).toMatchObject({ ok: true, data: { id: expect.any(String) } });
     expect(committed).toHaveLength(1);
   });
 
+  it('sends the submitted text back on failure so the form keeps it, but never a password', async () => {
+    const result = await runTenantAction(resolved({ viewer: null }), definition, createHandler, form({ title: 'Draft', password: 'hunter22', body: 'kept' }));
+    expect(result).toMatchObject({ ok: false, values: { title: 'Draft', body: 'kept' } });
+    expect(JSON.stringify(result)).not.toContain('hunter22');
+    expect(JSON.stringify(result)).not.toContain('$ACTION');
+  });
+
   it('validates before anything else and reports field errors', async () => {
     const before = await documentCount();
-    const result = await runTenantAction(resolved({ viewer: null }), definition, createHandler, form({ title: '' }));
-    expect(result).toMatchObject({ ok: false, code: 'invalid_input', fieldErrors: { title: [expect.any(String)] } });
+    const result = await runTenantAction(
+      resolved({ viewer: null }),
+      definition,
+      createHandler,
+      form({ title: '' }),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'invalid_input',
+      fieldErrors: { title: [expect.any(String)] },
+    });
     expect(await documentCount()).toBe(before);
   });
 
@@ -81,41 +130,72 @@ describe('runTenantAction', () => {
     ['no session', { viewer: null }, 'unauthenticated'],
   ] as const)('refuses with %s', async (_label, overrides, code) => {
     const before = await documentCount();
-    expect(await runTenantAction(resolved(overrides), definition, createHandler, form({ title: 'x' }))).toMatchObject({ ok: false, code });
+    expect(
+      await runTenantAction(resolved(overrides), definition, createHandler, form({ title: 'x' })),
+    ).toMatchObject({ ok: false, code });
     expect(await documentCount()).toBe(before);
   });
 
   it('refuses a suspended tenant', async () => {
-    const result = await runTenantAction(resolved({ tenant: { ...tenant, status: 'suspended' } }), definition, createHandler, form({ title: 'x' }));
+    const result = await runTenantAction(
+      resolved({ tenant: { ...tenant, status: 'suspended' } }),
+      definition,
+      createHandler,
+      form({ title: 'x' }),
+    );
     expect(result).toMatchObject({ ok: false, code: 'tenant_suspended' });
   });
 
   it('checks the declared permission, not the role name', async () => {
-    const settings = { name: 'tenant.update_settings', input: z.object({}), permission: 'settings:manage' as const };
+    const settings = {
+      name: 'tenant.update_settings',
+      input: z.object({}),
+      permission: 'settings:manage' as const,
+    };
     let ran = false;
     const handler = async () => {
       ran = true;
     };
-    expect(await runTenantAction(resolved({ viewer: member }), settings, handler, form({}))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(
+      await runTenantAction(resolved({ viewer: member }), settings, handler, form({})),
+    ).toMatchObject({ ok: false, code: 'forbidden' });
     expect(ran).toBe(false);
-    expect(await runTenantAction(resolved({ viewer: owner }), settings, handler, form({}))).toEqual({ ok: true, data: undefined });
+    expect(await runTenantAction(resolved({ viewer: owner }), settings, handler, form({}))).toEqual(
+      { ok: true, data: undefined },
+    );
     expect(ran).toBe(true);
   });
 
   it('rolls back the handler’s writes when it fails, answering domain errors as they are', async () => {
     const before = await documentCount();
-    const result = await runTenantAction(resolved(), definition, async (args) => {
-      await createHandler(args);
-      throw new AppError('conflict', 'Changed meanwhile.');
-    }, form({ title: 'Doomed' }));
-    expect(result).toEqual({ ok: false, code: 'conflict', message: 'Changed meanwhile.', fieldErrors: undefined });
+    const result = await runTenantAction(
+      resolved(),
+      definition,
+      async (args) => {
+        await createHandler(args);
+        throw new AppError('conflict', 'Changed meanwhile.');
+      },
+      form({ title: 'Doomed' }),
+    );
+    expect(result).toEqual({
+      ok: false,
+      code: 'conflict',
+      message: 'Changed meanwhile.',
+      fieldErrors: undefined,
+      values: { title: 'Doomed' },
+    });
     expect(await documentCount()).toBe(before);
   });
 
   it('answers unexpected errors generically, without their detail', async () => {
-    const result = await runTenantAction(resolved(), definition, async () => {
-      throw new Error('relation "secret_table" does not exist');
-    }, form({ title: 'x' }));
+    const result = await runTenantAction(
+      resolved(),
+      definition,
+      async () => {
+        throw new Error('relation "secret_table" does not exist');
+      },
+      form({ title: 'x' }),
+    );
     expect(result).toMatchObject({ ok: false, code: 'internal' });
     expect(JSON.stringify(result)).not.toContain('secret_table');
   });
@@ -126,11 +206,20 @@ describe('runPublicAction', () => {
 
   it('runs on the root domain and maps validation errors', async () => {
     const root = resolved({ slug: null });
-    expect(await runPublicAction(root, { name: 'x', input }, async ({ input: { name } }) => name.toUpperCase(), form({ name: 'ok' }))).toEqual({
+    expect(
+      await runPublicAction(
+        root,
+        { name: 'x', input },
+        async ({ input: { name } }) => name.toUpperCase(),
+        form({ name: 'ok' }),
+      ),
+    ).toEqual({
       ok: true,
       data: 'OK',
     });
-    expect(await runPublicAction(root, { name: 'x', input }, async () => 'never', form({ name: 'x' }))).toMatchObject({
+    expect(
+      await runPublicAction(root, { name: 'x', input }, async () => 'never', form({ name: 'x' })),
+    ).toMatchObject({
       ok: false,
       code: 'invalid_input',
       fieldErrors: { name: ['Too short.'] },
@@ -139,9 +228,15 @@ describe('runPublicAction', () => {
 
   it('is not available on a tenant host', async () => {
     let after = false;
-    const result = await runPublicAction(resolved(), { name: 'x', input }, async () => 'never', form({ name: 'ok' }), () => {
-      after = true;
-    });
+    const result = await runPublicAction(
+      resolved(),
+      { name: 'x', input },
+      async () => 'never',
+      form({ name: 'ok' }),
+      () => {
+        after = true;
+      },
+    );
     expect(result).toMatchObject({ ok: false, code: 'not_found' });
     expect(after).toBe(false);
   });

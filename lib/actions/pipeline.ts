@@ -7,7 +7,7 @@ import { AppError, isAppError } from '@/lib/errors';
 import { log } from '@/lib/log';
 import { roleHasPermission, type Permission } from '@/lib/rbac';
 import type { TenantContextDTO } from '@/lib/tenancy';
-import type { ActionResult } from './result';
+import type { ActionFailure, ActionResult } from './result';
 
 /** What the wrapper learns about a request before running an action (from Next in production). */
 export type ResolvedRequest = {
@@ -45,6 +45,20 @@ export function formToObject(formData: FormData): Record<string, FormDataEntryVa
   return values;
 }
 
+/** The submitted text fields a failed form shows again; secrets are never sent back. */
+export function echoValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) {
+    if (
+      typeof value === 'string' &&
+      !key.startsWith('$ACTION') &&
+      !/password|secret|token/i.test(key)
+    )
+      values[key] = value;
+  }
+  return values;
+}
+
 export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
@@ -57,16 +71,23 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new AppError('invalid_input', 'Check the highlighted fields.', { fieldErrors: fieldErrorsOf(parsed.error) });
+    throw new AppError('invalid_input', 'Check the highlighted fields.', {
+      fieldErrors: fieldErrorsOf(parsed.error),
+    });
   }
   return parsed.data;
 }
 
 /** Maps any error to a result a form can show; unknown errors are logged and answered generically. */
-export function toFailure(error: unknown, context: Record<string, unknown>): ActionResult<never> {
-  if (isAppError(error)) return { ok: false, code: error.code, message: error.message, fieldErrors: error.fieldErrors };
+export function toFailure(error: unknown, context: Record<string, unknown>): ActionFailure {
+  if (isAppError(error))
+    return { ok: false, code: error.code, message: error.message, fieldErrors: error.fieldErrors };
   log.error({ err: error, ...context }, 'action failed');
-  return { ok: false, code: 'internal', message: 'Something went wrong. Try again; if it keeps failing, contact support.' };
+  return {
+    ok: false,
+    code: 'internal',
+    message: 'Something went wrong. Try again; if it keeps failing, contact support.',
+  };
 }
 
 /**
@@ -89,7 +110,8 @@ export async function runTenantAction<S extends z.ZodType, T>(
     const tenant = await resolved.tenant();
     if (!tenant) throw new AppError('not_found', 'This workspace does not exist.');
     tenantId = tenant.id;
-    if (tenant.status === 'suspended') throw new AppError('tenant_suspended', 'This workspace is suspended.');
+    if (tenant.status === 'suspended')
+      throw new AppError('tenant_suspended', 'This workspace is suspended.');
     const viewer = await resolved.viewer();
     if (!viewer) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
     if (!roleHasPermission(viewer.role, definition.permission)) {
@@ -103,7 +125,10 @@ export async function runTenantAction<S extends z.ZodType, T>(
     };
     data = await withTenant(tenant.id, (tx) => handler({ tx, ctx, input }));
   } catch (error) {
-    return toFailure(error, { action: definition.name, requestId: request.requestId, tenantId });
+    return {
+      ...toFailure(error, { action: definition.name, requestId: request.requestId, tenantId }),
+      values: echoValues(formData),
+    };
   }
   // Outside the try: redirect() works by throwing, and must not be reported as a failure.
   if (afterCommit) await afterCommit(data);
@@ -125,7 +150,10 @@ export async function runPublicAction<S extends z.ZodType, T>(
     const input = parseInput(definition.input, formToObject(formData));
     data = await handler({ input, request: { requestId: request.requestId, ip: request.ip } });
   } catch (error) {
-    return toFailure(error, { action: definition.name, requestId: request.requestId });
+    return {
+      ...toFailure(error, { action: definition.name, requestId: request.requestId }),
+      values: echoValues(formData),
+    };
   }
   if (afterCommit) await afterCommit(data);
   return { ok: true, data };

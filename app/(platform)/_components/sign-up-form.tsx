@@ -17,7 +17,10 @@ export function SignUpForm({
   const [state, formAction] = useActionState(action, null);
   if (state?.ok) {
     return (
-      <div role="status" className="space-y-3 rounded-lg border border-emerald-200 bg-emerald-50 p-6">
+      <div
+        role="status"
+        className="space-y-3 rounded-lg border border-emerald-200 bg-emerald-50 p-6"
+      >
         <h2 className="text-lg font-semibold text-emerald-900">Your workspace is ready</h2>
         <p className="text-sm text-emerald-900">
           Sign in at your own address with the e-mail and password you chose:
@@ -28,20 +31,38 @@ export function SignUpForm({
       </div>
     );
   }
-  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  const failed = state && !state.ok ? state : undefined;
+  const errors = failed?.fieldErrors;
+  const values = failed?.values;
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage result={state} />
-      <TextField label="Organisation name" name="name" autoComplete="organization" required errors={errors?.name} />
+      <TextField
+        label="Organisation name"
+        name="name"
+        autoComplete="organization"
+        required
+        defaultValue={values?.name}
+        errors={errors?.name}
+      />
       <TextField
         label="Workspace address"
         name="slug"
         required
+        defaultValue={values?.slug}
         pattern="[a-z0-9-]{3,63}"
         hint={`Lowercase letters, digits and hyphens: your portal will be at <address>.${rootDomain}`}
         errors={errors?.slug}
       />
-      <TextField label="Your e-mail" name="ownerEmail" type="email" autoComplete="email" required errors={errors?.ownerEmail} />
+      <TextField
+        label="Your e-mail"
+        name="ownerEmail"
+        type="email"
+        autoComplete="email"
+        required
+        defaultValue={values?.ownerEmail}
+        errors={errors?.ownerEmail}
+      />
       <TextField
         label="Password"
         name="ownerPassword"

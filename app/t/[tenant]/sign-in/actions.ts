@@ -2,7 +2,7 @@
 
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { fieldErrorsOf, getCurrentTenant, type ActionState } from '@/lib/actions';
+import { echoValues, fieldErrorsOf, getCurrentTenant, type ActionState } from '@/lib/actions';
 import { signInWithPassword } from '@/lib/auth';
 
 const signInForm = z.object({
@@ -16,10 +16,19 @@ const messages = {
   tenant_suspended: 'This workspace is suspended.',
 } as const;
 
-export async function signInAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+export async function signInAction(
+  _previous: ActionState,
+  formData: FormData,
+): Promise<ActionState> {
   const parsed = signInForm.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
-    return { ok: false, code: 'invalid_input', message: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
+    return {
+      ok: false,
+      code: 'invalid_input',
+      message: 'Check the highlighted fields.',
+      fieldErrors: fieldErrorsOf(parsed.error),
+      values: echoValues(formData),
+    };
   }
   const tenant = await getCurrentTenant();
   if (!tenant) return { ok: false, code: 'not_found', message: 'This workspace does not exist.' };
@@ -27,7 +36,7 @@ export async function signInAction(_previous: ActionState, formData: FormData): 
   const result = await signInWithPassword(parsed.data.email, parsed.data.password);
   if (!result.ok) {
     const code = result.code === 'invalid_credentials' ? 'unauthenticated' : result.code;
-    return { ok: false, code, message: messages[result.code] };
+    return { ok: false, code, message: messages[result.code], values: echoValues(formData) };
   }
   redirect('/documents');
 }

@@ -15,13 +15,15 @@ type Props = {
 
 export function DocumentForm({ action, document, cancelHref }: Props) {
   const [state, formAction] = useActionState(action, null);
-  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  const failed = state && !state.ok ? state : undefined;
+  const errors = failed?.fieldErrors;
+  const values = failed?.values;
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage result={state} />
       {document ? <input type="hidden" name="id" value={document.id} /> : null}
-      <TextField label="Title" name="title" required maxLength={200} defaultValue={document?.title} errors={errors?.title} />
-      <TextAreaField label="Body" name="body" maxLength={100_000} defaultValue={document?.body} errors={errors?.body} />
+      <TextField label="Title" name="title" required maxLength={200} defaultValue={values?.title ?? document?.title} errors={errors?.title} />
+      <TextAreaField label="Body" name="body" maxLength={100_000} defaultValue={values?.body ?? document?.body} errors={errors?.body} />
       <div className="flex gap-3">
         <SubmitButton pendingLabel="Saving…">{document ? 'Save changes' : 'Create document'}</SubmitButton>
         <Link href={cancelHref} className={buttonClasses('secondary')}>

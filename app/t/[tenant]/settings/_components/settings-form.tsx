@@ -12,7 +12,9 @@ type Props = {
 
 export function SettingsForm({ action, values }: Props) {
   const [state, formAction] = useActionState(action, null);
-  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  const failed = state && !state.ok ? state : undefined;
+  const errors = failed?.fieldErrors;
+  const submitted = failed?.values;
   return (
     <form action={formAction} className="max-w-lg space-y-4" noValidate>
       <FormMessage result={state} />
@@ -21,14 +23,14 @@ export function SettingsForm({ action, values }: Props) {
           Settings saved.
         </p>
       ) : null}
-      <TextField label="Workspace name" name="name" required defaultValue={values.name} errors={errors?.name} />
+      <TextField label="Workspace name" name="name" required defaultValue={submitted?.name ?? values.name} errors={errors?.name} />
       <TextField
         label="Logo URL"
         name="logoUrl"
         type="url"
         placeholder="https://example.com/logo.png"
         hint="An http(s) address of a square image. Leave empty for the initial."
-        defaultValue={values.logoUrl ?? ''}
+        defaultValue={submitted?.logoUrl ?? values.logoUrl ?? ''}
         errors={errors?.logoUrl}
       />
       <div>
@@ -39,7 +41,7 @@ export function SettingsForm({ action, values }: Props) {
           id="primaryColor"
           name="primaryColor"
           type="color"
-          defaultValue={values.primaryColor}
+          defaultValue={submitted?.primaryColor ?? values.primaryColor}
           aria-invalid={errors?.primaryColor ? true : undefined}
           aria-describedby={errors?.primaryColor ? 'primaryColor-error' : undefined}
           className="mt-1 h-10 w-20 cursor-pointer rounded border border-slate-300"

@@ -7,11 +7,12 @@ import type { ActionState } from '@/lib/actions';
 
 export function SignInForm({ action }: { action: (state: ActionState, formData: FormData) => Promise<ActionState> }) {
   const [state, formAction] = useActionState(action, null);
-  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  const failed = state && !state.ok ? state : undefined;
+  const errors = failed?.fieldErrors;
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage result={state} />
-      <TextField label="E-mail" name="email" type="email" autoComplete="username" required errors={errors?.email} />
+      <TextField label="E-mail" name="email" type="email" autoComplete="username" required defaultValue={failed?.values?.email} errors={errors?.email} />
       <TextField
         label="Password"
         name="password"
