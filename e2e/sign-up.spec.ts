@@ -43,6 +43,10 @@ test('sign-up refuses malformed, reserved and taken addresses and creates nothin
       await expect(slugField).toHaveAttribute('aria-invalid', 'true');
       await expect(slugField).toHaveAccessibleDescription(error);
       await expect(page.getByText('Your workspace is ready')).toHaveCount(0);
+      // What was typed survives the failed submission, except the password.
+      await expect(slugField).toHaveValue(slug);
+      await expect(page.getByLabel('Your e-mail')).toHaveValue(email);
+      await expect(page.getByLabel('Password')).toHaveValue('');
     });
     // Nothing was written: no tenant under the attempted address, no account for the e-mail.
     if (slug !== ACME.slug) expect(await db.tenantBySlug(slug.toLowerCase())).toBeUndefined();
