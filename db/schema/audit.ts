@@ -28,7 +28,7 @@ export const auditEvents = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('audit_events_tenant_created_idx').on(t.tenantId, t.createdAt.desc()),
+    index('audit_events_tenant_created_idx').on(t.tenantId, t.createdAt.desc().nullsFirst()),
     pgPolicy('audit_events_tenant_isolation', {
       to: appRole,
       for: 'all',

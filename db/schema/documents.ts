@@ -19,7 +19,8 @@ export const documents = pgTable(
   },
   (t) => [
     unique('documents_tenant_id_id_key').on(t.tenantId, t.id),
-    index('documents_tenant_updated_idx').on(t.tenantId, t.updatedAt.desc(), t.id.desc()),
+    // Plain DESC (nulls first) to match the list's ORDER BY; drizzle's .desc() alone says NULLS LAST.
+    index('documents_tenant_updated_idx').on(t.tenantId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('documents_title_length', sql`char_length(${t.title}) between 1 and 200`),
     check('documents_body_length', sql`char_length(${t.body}) <= 100000`),
     pgPolicy('documents_tenant_isolation', {
