@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDatabase } from '@/db/runtime';
 import { withPlatform, type Transaction } from '@/db/scope';
@@ -164,7 +164,7 @@ export async function updateTenantSettings(
   await tx
     .update(tenants)
     .set({ name: params.name, settings: { ...current.settings, branding }, updatedAt: sql`now()` })
-    .where(and(eq(tenants.id, params.tenantId)));
+    .where(eq(tenants.id, params.tenantId));
   await recordAudit(tx, {
     tenantId: params.tenantId,
     actor: params.actor,
