@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { FormMessage, TextField } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/submit-button';
 import type { ActionState } from '@/lib/actions';
@@ -14,7 +14,7 @@ export function SignUpForm({
   action: (state: ActionState<SignUpData>, formData: FormData) => Promise<ActionState<SignUpData>>;
   rootDomain: string;
 }) {
-  const [state, formAction] = useActionState(action, null);
+  const { state, formAction, errors, values } = useActionForm(action);
   if (state?.ok) {
     return (
       <div
@@ -31,9 +31,6 @@ export function SignUpForm({
       </div>
     );
   }
-  const failed = state && !state.ok ? state : undefined;
-  const errors = failed?.fieldErrors;
-  const values = failed?.values;
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage result={state} />

@@ -8,14 +8,17 @@ type Props = {
 
 export function PortalHeader({ tenant, viewer }: Props) {
   return (
-    <header className="border-b-4 border-brand bg-white">
+    <header className="border-brand border-b-4 bg-white">
       <div className="mx-auto flex max-w-5xl items-center justify-between gap-4 px-6 py-4">
         <Link href={viewer ? '/documents' : '/sign-in'} className="flex items-center gap-3">
           {tenant.logoUrl ? (
             // eslint-disable-next-line @next/next/no-img-element -- tenant logos live on arbitrary hosts
             <img src={tenant.logoUrl} alt="" className="h-8 w-8 rounded object-contain" />
           ) : (
-            <span aria-hidden className="flex h-8 w-8 items-center justify-center rounded bg-brand font-bold text-white">
+            <span
+              aria-hidden
+              className="bg-brand flex h-8 w-8 items-center justify-center rounded font-bold text-white"
+            >
               {tenant.name.slice(0, 1).toUpperCase()}
             </span>
           )}
@@ -37,7 +40,10 @@ export function PortalHeader({ tenant, viewer }: Props) {
               {viewer.name}
             </span>
             <form action={signOutAction}>
-              <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
+              <button
+                type="submit"
+                className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50"
+              >
                 Sign out
               </button>
             </form>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { FormMessage } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/submit-button';
 import type { ActionState } from '@/lib/actions';
@@ -14,7 +14,7 @@ export function DeleteDocumentButton({
   id: string;
   title: string;
 }) {
-  const [state, formAction] = useActionState(action, null);
+  const { state, formAction } = useActionForm(action);
   return (
     <form
       action={formAction}

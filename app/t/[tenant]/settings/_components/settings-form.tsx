@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { FormMessage, TextField } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/submit-button';
 import type { ActionState } from '@/lib/actions';
@@ -11,19 +11,25 @@ type Props = {
 };
 
 export function SettingsForm({ action, values }: Props) {
-  const [state, formAction] = useActionState(action, null);
-  const failed = state && !state.ok ? state : undefined;
-  const errors = failed?.fieldErrors;
-  const submitted = failed?.values;
+  const { state, formAction, errors, values: submitted } = useActionForm(action);
   return (
     <form action={formAction} className="max-w-lg space-y-4" noValidate>
       <FormMessage result={state} />
       {state?.ok ? (
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+        <p
+          role="status"
+          className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
+        >
           Settings saved.
         </p>
       ) : null}
-      <TextField label="Workspace name" name="name" required defaultValue={submitted?.name ?? values.name} errors={errors?.name} />
+      <TextField
+        label="Workspace name"
+        name="name"
+        required
+        defaultValue={submitted?.name ?? values.name}
+        errors={errors?.name}
+      />
       <TextField
         label="Logo URL"
         name="logoUrl"

@@ -1,18 +1,28 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionForm } from '@/components/forms/use-action-form';
 import { FormMessage, TextField } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/submit-button';
 import type { ActionState } from '@/lib/actions';
 
-export function SignInForm({ action }: { action: (state: ActionState, formData: FormData) => Promise<ActionState> }) {
-  const [state, formAction] = useActionState(action, null);
-  const failed = state && !state.ok ? state : undefined;
-  const errors = failed?.fieldErrors;
+export function SignInForm({
+  action,
+}: {
+  action: (state: ActionState, formData: FormData) => Promise<ActionState>;
+}) {
+  const { state, formAction, errors, values } = useActionForm(action);
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage result={state} />
-      <TextField label="E-mail" name="email" type="email" autoComplete="username" required defaultValue={failed?.values?.email} errors={errors?.email} />
+      <TextField
+        label="E-mail"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        defaultValue={values?.email}
+        errors={errors?.email}
+      />
       <TextField
         label="Password"
         name="password"
