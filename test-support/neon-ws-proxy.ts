@@ -1,5 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 
 /**
@@ -36,4 +38,14 @@ export async function startNeonWsProxy(
         server.close(() => resolve());
       }),
   };
+}
+
+// `npm run neon:proxy`: serve it for local development (DATABASE_DRIVER=neon, NEON_WS_PROXY).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values: args } = parseArgs({ options: { port: { type: 'string', default: '8081' } } });
+  void startNeonWsProxy({ port: Number(args.port) }).then((proxy) => {
+    console.log(`Neon WebSocket proxy listening on ${proxy.address} (to 127.0.0.1:5432)`);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => void proxy.close().then(() => process.exit(0)));
+  });
 }
