@@ -1,5 +1,5 @@
 import { count } from 'drizzle-orm';
-import { hashPassword } from '@/lib/auth/password';
+import { hashPassword } from '@/lib/passwords';
 import type { Database } from './client';
 import { auditEvents, documents, memberships, tenants, users, type MemberRole, type TenantStatus } from './schema';
 import { withPlatform } from './scope';

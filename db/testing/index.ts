@@ -6,7 +6,7 @@ import { runMigrations } from '@/db/migrate';
 import { installDatabase } from '@/db/runtime';
 import { withPlatform } from '@/db/scope';
 import { memberships, tenants, users, type MemberRole, type TenantStatus } from '@/db/schema';
-import { hashPassword } from '@/lib/auth/password';
+import { hashPassword } from '@/lib/passwords';
 
 let template: Promise<PGlite> | undefined;
 

@@ -12,7 +12,7 @@ import {
   type MemberRole,
   type TenantStatus,
 } from '@/db/schema';
-import { hashPassword } from '@/lib/auth/password';
+import { hashPassword } from '@/lib/passwords';
 import { E2E_EMAIL_DOMAIN, E2E_SLUG_PREFIX, ownerDatabaseUrl, tenantOrigin } from './env';
 
 /**

@@ -2,7 +2,7 @@ import 'server-only';
 import { type z } from 'zod';
 import { withTenant, type Transaction } from '@/db/scope';
 import type { Actor, RequestMeta } from '@/lib/audit';
-import type { ViewerDTO } from '@/lib/auth/sessions';
+import type { ViewerDTO } from '@/lib/auth';
 import { AppError, isAppError } from '@/lib/errors';
 import { log } from '@/lib/log';
 import { roleHasPermission, type Permission } from '@/lib/rbac';

@@ -3,4 +3,3 @@ import 'server-only';
 export type { ViewerDTO } from './sessions';
 export type { SignInResult } from './config';
 export { getViewer, signInWithPassword, signOutViewer } from './config';
-export { hashPassword, verifyPassword } from './password';

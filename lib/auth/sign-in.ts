@@ -6,7 +6,7 @@ import { memberships, users, type TenantStatus } from '@/db/schema';
 import { recordAudit, type RequestMeta } from '@/lib/audit';
 import { logSecurityEvent } from '@/lib/log';
 import { consumeRateLimit, peekRateLimit, rateLimitPolicies, resetRateLimit } from '@/lib/ratelimit';
-import { verifyAgainstDecoy, verifyPassword } from './password';
+import { verifyAgainstDecoy, verifyPassword } from '@/lib/passwords';
 import { createSession } from './sessions';
 
 export const signInInput = z.object({

@@ -3,7 +3,7 @@ import { Redis } from '@upstash/redis';
 import type { RateLimitPolicy } from './index';
 import type { RateLimitStore } from './store';
 
-export const keyPrefix = (policy: RateLimitPolicy) => `tenantry:rl:${policy.name}`;
+const keyPrefix = (policy: RateLimitPolicy) => `tenantry:rl:${policy.name}`;
 
 /** @upstash/ratelimit times out `limit()` itself, but not `getRemaining()` or our DEL. */
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -6,7 +6,7 @@ import { withPlatform, type Transaction } from '@/db/scope';
 import { isUniqueViolation } from '@/db/errors';
 import { memberships, tenants, users, type TenantBranding, type TenantStatus } from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
-import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { hashPassword, verifyPassword } from '@/lib/passwords';
 import { AppError } from '@/lib/errors';
 import { slugSchema } from '@/lib/host';
 import { consumeRateLimit, rateLimitPolicies } from '@/lib/ratelimit';

@@ -5,7 +5,7 @@ import { memberships, tenants, users } from '@/db/schema';
 import { withPlatform, withTenant } from '@/db/scope';
 import { createTenant, setupTestDatabase, teardownTestDatabase, uniqueSlug } from '@/db/testing';
 import { listAuditEvents } from '@/lib/audit';
-import { verifyPassword } from '@/lib/auth/password';
+import { verifyPassword } from '@/lib/passwords';
 import { rateLimitPolicies } from '@/lib/ratelimit';
 import {
   DEFAULT_PRIMARY_COLOR,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from './password';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from './index';
 
 describe('password hashing', () => {
   it('verifies the right password and refuses a wrong one', async () => {
