@@ -3,7 +3,7 @@ import { index, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-
 import { appRole, currentTenantId, platformRole } from './roles';
 import { tenants } from './tenants';
 
-export const actorTypes = ['user', 'platform', 'system', 'anonymous'] as const;
+export const actorTypes = ['user', 'operator', 'platform', 'api_key', 'system', 'anonymous'] as const;
 export type ActorType = (typeof actorTypes)[number];
 
 /**

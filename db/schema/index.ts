@@ -3,3 +3,4 @@ export * from './tenants';
 export * from './users';
 export * from './documents';
 export * from './audit';
+export * from './api-keys';

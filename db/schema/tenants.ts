@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, jsonb, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, jsonb, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { appRole, currentTenantId, platformRole } from './roles';
 
 export const tenantStatuses = ['trial', 'active', 'past_due', 'suspended', 'archived'] as const;
@@ -12,8 +12,11 @@ export type TenantBranding = {
 
 export type TenantSettings = {
   branding?: TenantBranding;
-  features?: Record<string, boolean>;
 };
+
+/** Per-tenant departures from the plan: a feature switched on or off, a limit raised or lowered (null = unlimited). */
+export type FeatureOverrides = Partial<Record<string, boolean>>;
+export type LimitOverrides = Partial<Record<string, number | null>>;
 
 export const tenants = pgTable(
   'tenants',
@@ -24,12 +27,18 @@ export const tenants = pgTable(
     status: text('status', { enum: tenantStatuses }).notNull().default('active'),
     plan: text('plan').notNull().default('free'),
     settings: jsonb('settings').$type<TenantSettings>().notNull().default({}),
+    featureOverrides: jsonb('feature_overrides').$type<FeatureOverrides>().notNull().default({}),
+    limitOverrides: jsonb('limit_overrides').$type<LimitOverrides>().notNull().default({}),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('tenants_slug_key').on(t.slug),
+    // The operator console's keyset pages: newest first, optionally within a status or plan.
+    index('tenants_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('tenants_status_created_idx').on(t.status, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('tenants_plan_created_idx').on(t.plan, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('tenants_slug_format', sql`${t.slug} ~ '^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$'`),
     check('tenants_status_valid', sql`${t.status} in ('trial', 'active', 'past_due', 'suspended', 'archived')`),
     // A tenant request sees and edits only its own row (column grants limit what it may change).

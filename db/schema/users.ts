@@ -1,10 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, pgPolicy, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, pgPolicy, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { appRole, currentTenantId, platformRole } from './roles';
 import { tenants } from './tenants';
 
 export const memberRoles = ['owner', 'admin', 'member'] as const;
 export type MemberRole = (typeof memberRoles)[number];
+
+/** A role on the platform itself, above every tenant: operators run the console at /admin. */
+export const platformRoles = ['operator'] as const;
+export type PlatformRole = (typeof platformRoles)[number];
 
 /** People. Global (one person may belong to several tenants); e-mail is stored lower-cased. */
 export const users = pgTable(
@@ -14,11 +18,13 @@ export const users = pgTable(
     email: text('email').notNull(),
     name: text('name').notNull(),
     passwordHash: text('password_hash').notNull(),
+    platformRole: text('platform_role', { enum: platformRoles }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('users_email_key').on(t.email),
+    check('users_platform_role_valid', sql`${t.platformRole} is null or ${t.platformRole} in ('operator')`),
     // A tenant request sees only the people who are members of that tenant.
     pgPolicy('users_tenant_members', {
       to: appRole,
@@ -95,3 +101,28 @@ export type NewUser = typeof users.$inferInsert;
 export type Membership = typeof memberships.$inferSelect;
 export type NewMembership = typeof memberships.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
+
+/**
+ * Operator sessions on the root domain. Not tenant data: only the platform role may read them,
+ * and the operator console is the only code that does.
+ */
+export const platformSessions = pgTable(
+  'platform_sessions',
+  {
+    id: uuid('id').notNull().defaultRandom().primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    userAgent: text('user_agent'),
+  },
+  (t) => [
+    index('platform_sessions_user_idx').on(t.userId),
+    pgPolicy('platform_sessions_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+  ],
+);
+
+export type PlatformSession = typeof platformSessions.$inferSelect;
