@@ -20,6 +20,9 @@ const envSchema = z
     TRUST_PROXY: booleanFlag,
     UPSTASH_REDIS_REST_URL: z.string().url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+    PLATFORM_API_TOKEN: z.string().min(32, 'PLATFORM_API_TOKEN must be at least 32 characters').optional(),
+    PLATFORM_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).optional(),
+    BENCH_ROUTES: booleanFlag,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -3,6 +3,8 @@ export const errorCodes = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  slug_taken: 409,
+  invalid_transition: 409,
   invalid_input: 400,
   rate_limited: 429,
   limit_reached: 422,

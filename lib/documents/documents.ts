@@ -5,26 +5,10 @@ import type { Transaction } from '@/db/scope';
 import { documents, users } from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
+import { assertBelowLimit } from '@/lib/tenancy';
 
-export const documentIdSchema = z.uuid({ message: 'Not a document id.' });
-
-export const createDocumentInput = z.object({
-  title: z
-    .string()
-    .trim()
-    .min(1, 'Give the document a title.')
-    .max(200, 'Keep the title under 200 characters.'),
-  body: z.string().max(100_000, 'Keep the body under 100,000 characters.').default(''),
-});
-export type CreateDocumentInput = z.infer<typeof createDocumentInput>;
-
-export const updateDocumentInput = createDocumentInput.extend({ id: documentIdSchema });
-export type UpdateDocumentInput = z.infer<typeof updateDocumentInput>;
-
-export const listDocumentsInput = z.object({
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+export * from './schemas';
+import type { CreateDocumentInput, UpdateDocumentInput } from './schemas';
 
 export type DocumentSummaryDTO = {
   id: string;
@@ -130,6 +114,7 @@ export async function createDocument(
   tx: Transaction,
   params: Mutation & CreateDocumentInput,
 ): Promise<{ id: string }> {
+  await assertBelowLimit(tx, { tenantId: params.tenantId, limit: 'documents' });
   const [row] = await tx
     .insert(documents)
     .values({

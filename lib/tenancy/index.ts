@@ -1,55 +1,52 @@
 import 'server-only';
 import { eq, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import { getDatabase } from '@/db/runtime';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { isUniqueViolation } from '@/db/errors';
-import { memberships, tenants, users, type TenantBranding, type TenantStatus } from '@/db/schema';
+import { memberships, tenants, users, type FeatureOverrides, type LimitOverrides, type TenantBranding, type TenantStatus } from '@/db/schema';
+import { isFeatureEnabled } from '@/lib/plans';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { hashPassword, verifyPassword } from '@/lib/passwords';
 import { AppError } from '@/lib/errors';
-import { slugSchema } from '@/lib/host';
+import { insertTenantWithOwner, assertSlugFree } from './registry';
+import { DEFAULT_PRIMARY_COLOR, slugTaken, type RegisterTenantInput, type TenantSettingsInput } from './schemas';
+
+export * from './schemas';
+export * from './status';
+export { assertBelowLimit, type CountedLimit } from './limits';
+export {
+  getTenant,
+  listTenants,
+  provisionTenant,
+  updateTenant,
+  UNUSABLE_PASSWORD,
+  type TenantDetailDTO,
+  type TenantDTO,
+  type TenantPage,
+} from './registry';
 import { consumeRateLimit, rateLimitPolicies } from '@/lib/ratelimit';
-
-export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'Enter a valid e-mail address.' }));
-export const newPasswordSchema = z
-  .string()
-  .min(10, 'Use at least 10 characters.')
-  .max(200, 'Use at most 200 characters.');
-
-export const registerTenantInput = z.object({
-  name: z.string().trim().min(2, 'Enter your organisation’s name.').max(100, 'Keep the name under 100 characters.'),
-  slug: slugSchema,
-  ownerEmail: emailSchema,
-  ownerPassword: newPasswordSchema,
-});
-export type RegisterTenantInput = z.infer<typeof registerTenantInput>;
-
-const colorSchema = z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #4f46e5.');
-const logoUrlSchema = z
-  .string()
-  .trim()
-  .max(2048)
-  .pipe(z.url({ protocol: /^https?$/, message: 'Use an http(s) address of an image.' }));
-
-export const tenantSettingsInput = z.object({
-  name: z.string().trim().min(2, 'Enter a name.').max(100, 'Keep the name under 100 characters.'),
-  logoUrl: z.union([z.literal(''), logoUrlSchema]).transform((value) => value || undefined),
-  primaryColor: colorSchema,
-});
-export type TenantSettingsInput = z.infer<typeof tenantSettingsInput>;
-
-export const DEFAULT_PRIMARY_COLOR = '#4f46e5';
 
 export type TenantContextDTO = {
   id: string;
   slug: string;
   name: string;
   status: TenantStatus;
+  plan: string;
+  featureOverrides: FeatureOverrides;
+  limitOverrides: LimitOverrides;
   branding: Required<Pick<TenantBranding, 'primaryColor'>> & Pick<TenantBranding, 'logoUrl'>;
 };
 
-type ResolvedRow = { id: string; slug: string; name: string; status: TenantStatus; settings: { branding?: TenantBranding } | null };
+type ResolvedRow = {
+  id: string;
+  slug: string;
+  name: string;
+  status: TenantStatus;
+  plan: string;
+  settings: { branding?: TenantBranding } | null;
+  feature_overrides: FeatureOverrides | null;
+  limit_overrides: LimitOverrides | null;
+};
 
 /**
  * The tenant a host's slug names, or null when there is none (archived tenants answer as
@@ -59,24 +56,25 @@ type ResolvedRow = { id: string; slug: string; name: string; status: TenantStatu
 export async function resolveTenantBySlug(slug: string): Promise<TenantContextDTO | null> {
   const { db } = await getDatabase();
   const result = (await db.execute(
-    sql`select id, slug, name, status, settings from tenantry_resolve_tenant(${slug})`,
+    sql`select id, slug, name, status, plan, settings, feature_overrides, limit_overrides from tenantry_resolve_tenant(${slug})`,
   )) as unknown as { rows: ResolvedRow[] };
   const row = result.rows[0];
   if (!row || row.status === 'archived') return null;
+  const entitled = { plan: row.plan, featureOverrides: row.feature_overrides ?? {}, limitOverrides: row.limit_overrides ?? {} };
+  // Without the custom_branding feature the portal wears the default colours, whatever is saved.
+  const branded = isFeatureEnabled(entitled, 'custom_branding');
   return {
     id: row.id,
     slug: row.slug,
     name: row.name,
     status: row.status,
+    ...entitled,
     branding: {
-      primaryColor: row.settings?.branding?.primaryColor ?? DEFAULT_PRIMARY_COLOR,
-      logoUrl: row.settings?.branding?.logoUrl,
+      primaryColor: (branded && row.settings?.branding?.primaryColor) || DEFAULT_PRIMARY_COLOR,
+      logoUrl: branded ? row.settings?.branding?.logoUrl : undefined,
     },
   };
 }
-
-const slugTaken = () =>
-  new AppError('conflict', 'That address is taken.', { fieldErrors: { slug: ['This address is taken. Choose another.'] } });
 
 /**
  * Sign-up: tenant, owner and membership in one platform transaction — all or nothing.
@@ -94,28 +92,15 @@ export async function registerTenant(
   }
   try {
     return await withPlatform(async (tx) => {
-      const [taken] = await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, input.slug));
-      if (taken) throw slugTaken();
+      await assertSlugFree(tx, input.slug);
 
       const userId = await findOrCreateOwner(tx, input);
-      const [tenant] = await tx
-        .insert(tenants)
-        .values({
-          slug: input.slug,
-          name: input.name,
-          status: 'active',
-          plan: 'free',
-          settings: { branding: { primaryColor: DEFAULT_PRIMARY_COLOR } },
-        })
-        .returning({ id: tenants.id, slug: tenants.slug });
-      if (!tenant) throw new Error('tenant insert returned no row');
-      await tx.insert(memberships).values({ tenantId: tenant.id, userId, role: 'owner' });
-      await recordAudit(tx, {
-        tenantId: tenant.id,
+      const tenant = await insertTenantWithOwner(tx, {
+        slug: input.slug,
+        name: input.name,
+        ownerId: userId,
         actor: { type: 'user', id: userId },
-        action: 'tenant.created',
-        target: { type: 'tenant', id: tenant.id },
-        metadata: { slug: tenant.slug, via: 'sign_up' },
+        via: 'sign_up',
         request,
       });
       return { tenantId: tenant.id, slug: tenant.slug, userId };
@@ -151,16 +136,35 @@ async function findOrCreateOwner(tx: Transaction, input: RegisterTenantInput): P
   return user.id;
 }
 
+/**
+ * What the settings form changes. Branding (`primaryColor`, with `logoUrl` beside it) is a
+ * change only when sent: leaving both out keeps the saved branding as it is.
+ */
+export type TenantSettingsChange = Pick<TenantSettingsInput, 'name'> &
+  Partial<Pick<TenantSettingsInput, 'logoUrl' | 'primaryColor'>>;
+
+/**
+ * Renames the tenant and, with the custom_branding feature, changes its branding. Without the
+ * feature, sending branding is refused (feature_disabled) rather than silently dropped; the
+ * plan is read from the tenant's row in this transaction, not from what the caller believes.
+ */
 export async function updateTenantSettings(
   tx: Transaction,
-  params: TenantSettingsInput & { tenantId: string; actor: Actor; request?: RequestMeta },
+  params: TenantSettingsChange & { tenantId: string; actor: Actor; request?: RequestMeta },
 ): Promise<void> {
   const [current] = await tx
-    .select({ name: tenants.name, settings: tenants.settings })
+    .select({ name: tenants.name, settings: tenants.settings, plan: tenants.plan, featureOverrides: tenants.featureOverrides })
     .from(tenants)
     .where(eq(tenants.id, params.tenantId));
   if (!current) throw new AppError('not_found', 'Tenant not found.');
-  const branding: TenantBranding = { primaryColor: params.primaryColor, logoUrl: params.logoUrl };
+  const before = current.settings.branding ?? {};
+  let branding: TenantBranding = before;
+  if (params.primaryColor !== undefined || params.logoUrl !== undefined) {
+    if (!isFeatureEnabled(current, 'custom_branding')) {
+      throw new AppError('feature_disabled', 'A custom logo and colour are not part of this workspace’s plan; only the name can change.');
+    }
+    branding = { primaryColor: params.primaryColor ?? before.primaryColor ?? DEFAULT_PRIMARY_COLOR, logoUrl: params.logoUrl };
+  }
   await tx
     .update(tenants)
     .set({ name: params.name, settings: { ...current.settings, branding }, updatedAt: sql`now()` })
@@ -171,7 +175,7 @@ export async function updateTenantSettings(
     action: 'tenant.settings_updated',
     target: { type: 'tenant', id: params.tenantId },
     metadata: {
-      before: { name: current.name, branding: current.settings.branding ?? {} },
+      before: { name: current.name, branding: before },
       after: { name: params.name, branding },
     },
     request: params.request,

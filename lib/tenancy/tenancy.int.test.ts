@@ -53,7 +53,7 @@ describe('registerTenant (sign-up)', () => {
     const ownerEmail = email();
     await expect(
       registerTenant({ name: 'Dup', slug: taken.slug, ownerEmail, ownerPassword: 'long-enough-pass' }),
-    ).rejects.toMatchObject({ code: 'conflict', fieldErrors: { slug: [expect.stringContaining('taken')] } });
+    ).rejects.toMatchObject({ code: 'slug_taken', fieldErrors: { slug: [expect.stringContaining('taken')] } });
     expect(await countWhere(taken.slug, ownerEmail)).toEqual({ tenants: 1, users: 0 });
   });
 
@@ -66,7 +66,7 @@ describe('registerTenant (sign-up)', () => {
     const outcomes = [first, second].map((r) => r.status);
     expect(outcomes.sort()).toEqual(['fulfilled', 'rejected']);
     const rejected = [first, second].find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(rejected.reason).toMatchObject({ code: 'conflict', fieldErrors: { slug: expect.any(Array) } });
+    expect(rejected.reason).toMatchObject({ code: 'slug_taken', fieldErrors: { slug: expect.any(Array) } });
     const owners = await withPlatform((tx) => tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.slug, slug)));
     expect(owners).toHaveLength(1);
   });
@@ -104,7 +104,7 @@ describe('resolveTenantBySlug', () => {
 
 describe('updateTenantSettings', () => {
   it('changes name and branding and audits before and after', async () => {
-    const tenant = await createTenant({ name: 'Old name' });
+    const tenant = await createTenant({ name: 'Old name', plan: 'pro' });
     const input = tenantSettingsInput.parse({ name: 'New name', logoUrl: 'https://cdn.example/logo.png', primaryColor: '#112233' });
     await withTenant(tenant.id, (tx) =>
       updateTenantSettings(tx, { tenantId: tenant.id, actor: { type: 'user', id: null }, ...input }),
@@ -121,6 +121,45 @@ describe('updateTenantSettings', () => {
     expect(tenantSettingsInput.parse({ name: 'Ok', logoUrl: '', primaryColor: '#abcdef' }).logoUrl).toBeUndefined();
     expect(tenantSettingsInput.safeParse({ name: 'Ok', logoUrl: '', primaryColor: 'red' }).success).toBe(false);
     expect(tenantSettingsInput.safeParse({ name: 'Ok', logoUrl: 'javascript:alert(1)', primaryColor: '#abcdef' }).success).toBe(false);
+  });
+
+  it('without custom_branding renames but refuses branding, keeping what is saved', async () => {
+    const tenant = await createTenant({ name: 'Free name', plan: 'pro' });
+    const actor = { type: 'user' as const, id: null };
+    await withTenant(tenant.id, (tx) =>
+      updateTenantSettings(tx, { tenantId: tenant.id, actor, name: 'Free name', primaryColor: '#112233', logoUrl: undefined }),
+    );
+    await withPlatform((tx) => tx.update(tenants).set({ plan: 'free' }).where(eq(tenants.id, tenant.id)));
+
+    await expect(
+      withTenant(tenant.id, (tx) =>
+        updateTenantSettings(tx, { tenantId: tenant.id, actor, name: 'Sneaky', primaryColor: '#000000', logoUrl: undefined }),
+      ),
+    ).rejects.toMatchObject({ code: 'feature_disabled' });
+    await expect(
+      withTenant(tenant.id, (tx) =>
+        updateTenantSettings(tx, { tenantId: tenant.id, actor, name: 'Sneaky', logoUrl: 'https://cdn.example/x.png' }),
+      ),
+    ).rejects.toMatchObject({ code: 'feature_disabled' });
+
+    await withTenant(tenant.id, (tx) => updateTenantSettings(tx, { tenantId: tenant.id, actor, name: 'Renamed on free' }));
+    const [row] = await withPlatform((tx) => tx.select({ name: tenants.name, settings: tenants.settings }).from(tenants).where(eq(tenants.id, tenant.id)));
+    expect(row).toEqual({ name: 'Renamed on free', settings: { branding: { primaryColor: '#112233' } } });
+    // An operator switching the feature back on brings the saved branding back.
+    await withPlatform((tx) => tx.update(tenants).set({ featureOverrides: { custom_branding: true } }).where(eq(tenants.id, tenant.id)));
+    expect((await resolveTenantBySlug(tenant.slug))?.branding.primaryColor).toBe('#112233');
+  });
+
+  it('with custom_branding keeps the colour when only the logo is sent', async () => {
+    const tenant = await createTenant({ plan: 'pro' });
+    const actor = { type: 'user' as const, id: null };
+    await withTenant(tenant.id, (tx) =>
+      updateTenantSettings(tx, { tenantId: tenant.id, actor, name: 'Logo only', primaryColor: '#445566' }),
+    );
+    await withTenant(tenant.id, (tx) =>
+      updateTenantSettings(tx, { tenantId: tenant.id, actor, name: 'Logo only', logoUrl: 'https://cdn.example/l.png' }),
+    );
+    expect((await resolveTenantBySlug(tenant.slug))?.branding).toEqual({ primaryColor: '#445566', logoUrl: 'https://cdn.example/l.png' });
   });
 
   it('cannot reach another tenant’s row', async () => {

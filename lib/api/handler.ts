@@ -1,0 +1,159 @@
+import 'server-only';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { z } from 'zod';
+import { withTenant, type Transaction } from '@/db/scope';
+import { authenticateApiKey, hasScope, type ApiScope, type AuthenticatedKey } from '@/lib/api-keys';
+import type { Actor, RequestMeta } from '@/lib/audit';
+import { env } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+import { INTERNAL_HEADERS } from '@/lib/host';
+import { isFeatureEnabled } from '@/lib/plans';
+import { clientIp } from '@/lib/request-meta';
+import { resolveTenantBySlug, type TenantContextDTO } from '@/lib/tenancy';
+import { parseInput } from '@/lib/actions/pipeline';
+import type { ApiOperation } from './contract';
+import { errorResponse, json } from './respond';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+export type RouteHandler = ((request: Request, context: RouteContext) => Promise<Response>) & {
+  readonly api: 'tenant' | 'platform';
+  readonly operation: ApiOperation;
+};
+
+type Parsed<O extends ApiOperation> = {
+  params: O extends { params: infer P extends z.ZodType } ? z.output<P> : Record<string, never>;
+  query: O extends { query: infer Q extends z.ZodType } ? z.output<Q> : Record<string, never>;
+  body: O extends { body: infer B extends z.ZodType } ? z.output<B> : undefined;
+};
+
+export type ApiResult = { status?: number; body?: unknown };
+
+function requestMeta(request: Request): RequestMeta {
+  return { requestId: request.headers.get(INTERNAL_HEADERS.requestId) ?? randomUUID(), ip: clientIp(request.headers) };
+}
+
+function bearerToken(request: Request): string | null {
+  const header = request.headers.get('authorization');
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1] ?? null;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
+  if (text.trim() === '') throw new AppError('invalid_input', 'Send a JSON body.');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError('invalid_input', 'The request body is not valid JSON.');
+  }
+}
+
+function parsePathParams(schema: z.ZodObject, raw: unknown): unknown {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new AppError('not_found', 'Not found.');
+  return parsed.data;
+}
+
+async function parseRequest<O extends ApiOperation>(operation: O, request: Request, context: RouteContext): Promise<Parsed<O>> {
+  const rawParams = await context.params;
+  // A path that names nothing valid is a 404, like an id that does not exist.
+  const params = operation.params ? parsePathParams(operation.params, rawParams) : {};
+  const query = operation.query ? parseInput(operation.query, Object.fromEntries(new URL(request.url).searchParams)) : {};
+  const body = operation.body ? parseInput(operation.body, await readJson(request)) : undefined;
+  return { params, query, body } as Parsed<O>;
+}
+
+function respondWith(operation: ApiOperation, result: ApiResult): Response {
+  return json(result.body ?? null, result.status ?? operation.success.status);
+}
+
+export type TenantRouteContext<O extends ApiOperation> = Parsed<O> & {
+  tx: Transaction;
+  tenant: TenantContextDTO;
+  key: AuthenticatedKey;
+  actor: Actor;
+  request: RequestMeta;
+};
+
+/**
+ * A tenant REST API route. In order: the tenant from the host (middleware's header; unknown
+ * or archived → 404), the bearer API key looked up inside that tenant's transaction (so a
+ * key of another tenant is just unknown → 401), the tenant's status (suspended → 403
+ * tenant_suspended), the api_access feature (→ 403 feature_disabled), the operation's scope
+ * (→ 403 forbidden), then the input, then the handler in the same tenant transaction.
+ */
+export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
+  operation: O,
+  handler: (ctx: TenantRouteContext<O>) => Promise<ApiResult>,
+): RouteHandler {
+  const route = async (request: Request, context: RouteContext): Promise<Response> => {
+    const meta = requestMeta(request);
+    let tenantId: string | undefined;
+    try {
+      const slug = request.headers.get(INTERNAL_HEADERS.tenantSlug);
+      const tenant = slug ? await resolveTenantBySlug(slug) : null;
+      if (!tenant) throw new AppError('not_found', 'Not found.');
+      tenantId = tenant.id;
+      const token = bearerToken(request);
+      if (!token) throw new AppError('unauthenticated', 'Send an API key: Authorization: Bearer <key>.');
+      const result = await withTenant(tenant.id, async (tx) => {
+        const key = await authenticateApiKey(tx, { tenantId: tenant.id, key: token });
+        if (!key) throw new AppError('unauthenticated', 'The API key is not valid for this workspace, or it was revoked or has expired.');
+        if (tenant.status === 'suspended') throw new AppError('tenant_suspended', 'This workspace is suspended.');
+        if (!isFeatureEnabled(tenant, 'api_access')) {
+          throw new AppError('feature_disabled', 'The API is not part of this workspace’s plan.');
+        }
+        if (!hasScope(key, operation.scope)) {
+          throw new AppError('forbidden', `This API key lacks the ${operation.scope} scope.`);
+        }
+        const parsed = await parseRequest(operation, request, context);
+        return handler({ ...parsed, tx, tenant, key, actor: { type: 'api_key', id: key.id }, request: meta });
+      });
+      return respondWith(operation, result);
+    } catch (error) {
+      return errorResponse(error, { operation: operation.operationId, requestId: meta.requestId, tenantId });
+    }
+  };
+  return Object.assign(route, { api: 'tenant' as const, operation });
+}
+
+export type PlatformRouteContext<O extends ApiOperation> = Parsed<O> & { actor: Actor; request: RequestMeta };
+
+function tokenMatches(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * A platform REST API route (root domain only): the bearer must equal PLATFORM_API_TOKEN.
+ * The handler opens its own platform transaction(s); it never runs for a tenant host.
+ */
+export function platformRoute<O extends ApiOperation>(
+  operation: O,
+  handler: (ctx: PlatformRouteContext<O>) => Promise<ApiResult>,
+): RouteHandler {
+  const route = async (request: Request, context: RouteContext): Promise<Response> => {
+    const meta = requestMeta(request);
+    try {
+      if (request.headers.get(INTERNAL_HEADERS.tenantSlug)) throw new AppError('not_found', 'Not found.');
+      const expected = env().PLATFORM_API_TOKEN;
+      if (!expected) throw new AppError('unavailable', 'The platform API is not enabled: set PLATFORM_API_TOKEN.');
+      const token = bearerToken(request);
+      if (!token || !tokenMatches(token, expected)) {
+        throw new AppError('unauthenticated', 'Send the platform API token: Authorization: Bearer <token>.');
+      }
+      const parsed = await parseRequest(operation, request, context);
+      const result = await handler({ ...parsed, actor: { type: 'platform', id: null }, request: meta });
+      return respondWith(operation, result);
+    } catch (error) {
+      return errorResponse(error, { operation: operation.operationId, requestId: meta.requestId });
+    }
+  };
+  return Object.assign(route, { api: 'platform' as const, operation });
+}
+

@@ -1,0 +1,26 @@
+import 'server-only';
+import { AppError, isAppError, type ErrorCode, type FieldErrors } from '@/lib/errors';
+import { log } from '@/lib/log';
+
+export type ApiErrorBody = { error: { code: ErrorCode; message: string; details?: FieldErrors } };
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  if (status === 204) return new Response(null, { status, headers: { ...NO_STORE, ...headers } });
+  return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
+}
+
+/** The one error shape of both APIs (DESIGN.md). Unknown errors are logged and answered 500 without detail. */
+export function errorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
+  const appError = isAppError(error)
+    ? error
+    : new AppError('internal', 'Something went wrong. Try again; if it keeps failing, contact support.');
+  if (!isAppError(error)) log.error({ err: error, ...context }, 'api request failed');
+  const body: ApiErrorBody = { error: { code: appError.code, message: appError.message } };
+  if (appError.fieldErrors) body.error.details = appError.fieldErrors;
+  const headers: Record<string, string> = {};
+  if (appError.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(appError.retryAfterSeconds)));
+  if (appError.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
+  return json(body, appError.status, headers);
+}
