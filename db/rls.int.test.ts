@@ -73,7 +73,7 @@ describe('schema-wide isolation contract', () => {
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'public' and c.relkind in ('r', 'p')
         and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`);
-    expect(tenantTables.map((t) => t.name).sort()).toEqual(['audit_events', 'documents', 'memberships', 'sessions']);
+    expect(tenantTables.map((t) => t.name).sort()).toEqual(['api_keys', 'audit_events', 'documents', 'memberships', 'sessions']);
     for (const table of tenantTables) {
       expect(table, `${String(table.name)}`).toMatchObject({ not_null: true, has_policy: true, has_tenant_index: true });
     }
@@ -147,6 +147,30 @@ describe('fail closed outside withTenant', () => {
     for (const table of [documents, memberships, sessions, auditEvents, tenants, users]) {
       expect(await handle.db.select().from(table)).toEqual([]);
     }
+  });
+
+  it('sees zero rows of every table in the schema, or is refused it outright', async () => {
+    const tables = await withPlatform(async (tx) => {
+      const result = (await tx.execute(sql`
+        select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1`)) as unknown as { rows: { name: string }[] };
+      return result.rows.map((r) => r.name);
+    });
+    expect(tables).toContain('api_keys');
+    for (const table of tables) {
+      const outcome = await rows(sql.raw(`select count(*)::int as n from "${table}"`)).then(
+        ([row]) => row?.n,
+        (error: unknown) => (String((error as { cause?: unknown }).cause ?? error).includes('permission denied') ? 'refused' : error),
+      );
+      expect([0, 'refused'], table).toContain(outcome);
+    }
+  });
+
+  it('gives the application role no access at all to platform-only tables', async () => {
+    const granted = await rows(sql`
+      select table_name, privilege_type from information_schema.role_table_grants
+      where grantee = 'tenantry_app' and table_name in ('platform_sessions')`);
+    expect(granted).toEqual([]);
   });
 
   it('cannot insert a tenant row', async () => {
