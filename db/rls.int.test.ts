@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@/db/client';
-import { auditEvents, documents, memberships, sessions, tenants, users } from '@/db/schema';
+import { apiKeys, auditEvents, documents, memberships, sessions, tenants, users } from '@/db/schema';
 import { withPlatform, withTenant } from '@/db/scope';
 import { createMember, createTenant, setupTestDatabase, teardownTestDatabase } from '@/db/testing';
 
@@ -228,6 +228,20 @@ describe('tenant A never reaches tenant B', () => {
 
   it('cannot change its own status or plan (column grants)', async () => {
     await expect(withTenant(a.id, (tx) => tx.update(tenants).set({ status: 'active' }).where(eq(tenants.id, a.id)))).rejects.toThrow();
+    for (const change of [{ plan: 'enterprise' }, { featureOverrides: { api_access: true } }, { limitOverrides: { documents: null } }, { metadata: {} }]) {
+      await expect(withTenant(a.id, (tx) => tx.update(tenants).set(change).where(eq(tenants.id, a.id))), JSON.stringify(change)).rejects.toThrow();
+    }
+  });
+
+  it('cannot widen an API key or swap its hash (only last use and revocation are writable)', async () => {
+    const [key] = await withTenant(a.id, (tx) =>
+      tx.insert(apiKeys).values({ tenantId: a.id, name: 'k', prefix: 'tnry_x', keyHash: 'h', scopes: ['documents:read'] }).returning(),
+    );
+    for (const change of [{ scopes: ['documents:read', 'documents:delete'] }, { keyHash: 'other' }, { tenantId: b.id }, { expiresAt: null }]) {
+      await expect(withTenant(a.id, (tx) => tx.update(apiKeys).set(change).where(eq(apiKeys.id, key!.id))), JSON.stringify(change)).rejects.toThrow();
+    }
+    await expect(withTenant(a.id, (tx) => tx.delete(apiKeys).where(eq(apiKeys.id, key!.id)))).rejects.toThrow();
+    await withTenant(a.id, (tx) => tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, key!.id)));
   });
 
   it('cannot rewrite the audit trail', async () => {
