@@ -10,3 +10,6 @@ export {
   type RouteHandler,
   type TenantRouteContext,
 } from './handler';
+export * from './platform-v1';
+export * from './openapi';
+export * from './tenant-v1';

@@ -21,11 +21,23 @@ const ALL: ApiScope[] = ['documents:read', 'documents:write', 'documents:delete'
 
 async function keyFor(tenant: Tenant, scopes: ApiScope[] = ALL, expiresAt?: Date) {
   return withTenant(tenant.id, (tx) =>
-    createApiKey(tx, { tenantId: tenant.id, name: 'test', scopes, expiresAt, actor: { type: 'system', id: null } }),
+    createApiKey(tx, {
+      tenantId: tenant.id,
+      name: 'test',
+      scopes,
+      expiresAt,
+      actor: { type: 'system', id: null },
+    }),
   );
 }
 
-type Call = { tenant?: Tenant | string | null; key?: string | null; body?: unknown; query?: string; rawBody?: string };
+type Call = {
+  tenant?: Tenant | string | null;
+  key?: string | null;
+  body?: unknown;
+  query?: string;
+  rawBody?: string;
+};
 
 function request(method: string, path: string, call: Call = {}): Request {
   const tenant = call.tenant === undefined ? acme : call.tenant;
@@ -42,7 +54,10 @@ function request(method: string, path: string, call: Call = {}): Request {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(call.body);
   }
-  return new Request(`http://${slug ?? 'localhost'}.localhost:3000/api/v1${path}${call.query ?? ''}`, { method, headers, body });
+  return new Request(
+    `http://${slug ?? 'localhost'}.localhost:3000/api/v1${path}${call.query ?? ''}`,
+    { method, headers, body },
+  );
 }
 
 const noParams = { params: Promise.resolve({}) };
@@ -68,25 +83,42 @@ describe('tenant API: documents CRUD', () => {
   it('creates, reads, changes and deletes a document, auditing each change as the key', async () => {
     const created = await create({ body: { title: 'From the API', body: 'Hello' } });
     expect(created.status).toBe(201);
-    const { document } = (await created.json()) as { document: { id: string; title: string; authorId: string | null } };
-    expect(document).toMatchObject({ title: 'From the API', body: 'Hello', authorId: null, authorName: null });
+    const { document } = (await created.json()) as {
+      document: { id: string; title: string; authorId: string | null };
+    };
+    expect(document).toMatchObject({
+      title: 'From the API',
+      body: 'Hello',
+      authorId: null,
+      authorName: null,
+    });
 
     const got = await item.GET(request('GET', `/documents/${document.id}`), withId(document.id));
     expect(got.status).toBe(200);
-    expect(await got.json()).toEqual({ document: expect.objectContaining({ id: document.id, title: 'From the API' }) });
+    expect(await got.json()).toEqual({
+      document: expect.objectContaining({ id: document.id, title: 'From the API' }),
+    });
 
-    const patched = await item.PATCH(request('PATCH', `/documents/${document.id}`, { body: { title: 'Renamed' } }), withId(document.id));
+    const patched = await item.PATCH(
+      request('PATCH', `/documents/${document.id}`, { body: { title: 'Renamed' } }),
+      withId(document.id),
+    );
     expect(patched.status).toBe(200);
     expect(await patched.json()).toMatchObject({ document: { title: 'Renamed', body: 'Hello' } });
 
-    const deleted = await item.DELETE(request('DELETE', `/documents/${document.id}`), withId(document.id));
+    const deleted = await item.DELETE(
+      request('DELETE', `/documents/${document.id}`),
+      withId(document.id),
+    );
     expect(deleted.status).toBe(204);
     expect(await deleted.text()).toBe('');
     const gone = await item.GET(request('GET', `/documents/${document.id}`), withId(document.id));
     expect(gone.status).toBe(404);
 
     const trail = await withTenant(acme.id, (tx) => listAuditEvents(tx, { tenantId: acme.id }));
-    const actions = trail.filter((e) => e.targetId === document.id).map((e) => [e.action, e.actorType]);
+    const actions = trail
+      .filter((e) => e.targetId === document.id)
+      .map((e) => [e.action, e.actorType]);
     expect(actions).toEqual(
       expect.arrayContaining([
         ['document.created', 'api_key'],
@@ -104,9 +136,16 @@ describe('tenant API: documents CRUD', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const response = await list({ tenant, key, query: `?limit=2${cursor ? `&cursor=${cursor}` : ''}` });
+      const response = await list({
+        tenant,
+        key,
+        query: `?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      });
       expect(response.status).toBe(200);
-      const page = (await response.json()) as { data: { title: string }[]; nextCursor: string | null };
+      const page = (await response.json()) as {
+        data: { title: string }[];
+        nextCursor: string | null;
+      };
       seen.push(...page.data.map((d) => d.title));
       cursor = page.nextCursor;
       pages++;
@@ -118,19 +157,29 @@ describe('tenant API: documents CRUD', () => {
   it('answers 400 with field details for bad input, a bad cursor, bad JSON and a missing body', async () => {
     const bad = await create({ body: { title: '', body: 5 } });
     expect(bad.status).toBe(400);
-    const error = ((await bad.json()) as { error: { code: string; details: Record<string, string[]> } }).error;
+    const error = (
+      (await bad.json()) as { error: { code: string; details: Record<string, string[]> } }
+    ).error;
     expect(error.code).toBe('invalid_input');
     expect(Object.keys(error.details).sort()).toEqual(['body', 'title']);
 
     expect((await list({ query: '?limit=1000' })).status).toBe(400);
     const cursor = await list({ query: '?cursor=not-a-cursor' });
     expect(cursor.status).toBe(400);
-    expect(await cursor.json()).toMatchObject({ error: { details: { cursor: expect.any(Array) } } });
+    expect(await cursor.json()).toMatchObject({
+      error: { details: { cursor: expect.any(Array) } },
+    });
     expect((await create({ rawBody: '{not json' })).status).toBe(400);
     expect((await create({})).status).toBe(400);
-    const unknownField = await item.PATCH(request('PATCH', `/documents/${randomUUID()}`, { body: { owner: 'x' } }), withId(randomUUID()));
+    const unknownField = await item.PATCH(
+      request('PATCH', `/documents/${randomUUID()}`, { body: { owner: 'x' } }),
+      withId(randomUUID()),
+    );
     expect(unknownField.status).toBe(400);
-    const empty = await item.PATCH(request('PATCH', `/documents/${randomUUID()}`, { body: {} }), withId(randomUUID()));
+    const empty = await item.PATCH(
+      request('PATCH', `/documents/${randomUUID()}`, { body: {} }),
+      withId(randomUUID()),
+    );
     expect(empty.status).toBe(400);
   });
 });
@@ -151,35 +200,53 @@ describe('tenant API: authentication and isolation', () => {
   });
 
   it('answers 404 for another tenant’s document id, exactly like a missing id', async () => {
-    const created = await create({ tenant: globex, key: globexKey, body: { title: 'Globex only' } });
+    const created = await create({
+      tenant: globex,
+      key: globexKey,
+      body: { title: 'Globex only' },
+    });
     const { document } = (await created.json()) as { document: { id: string } };
     const missing = randomUUID();
     for (const id of [document.id, missing]) {
       const responses = [
         await item.GET(request('GET', `/documents/${id}`), withId(id)),
-        await item.PATCH(request('PATCH', `/documents/${id}`, { body: { title: 'hijack' } }), withId(id)),
+        await item.PATCH(
+          request('PATCH', `/documents/${id}`, { body: { title: 'hijack' } }),
+          withId(id),
+        ),
         await item.DELETE(request('DELETE', `/documents/${id}`), withId(id)),
       ];
       for (const response of responses) {
         expect(response.status).toBe(404);
-        expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'Document not found.' } });
+        expect(await response.json()).toEqual({
+          error: { code: 'not_found', message: 'Document not found.' },
+        });
       }
     }
     // A malformed id is a 404 too, not a hint about the id format.
     const malformed = await item.GET(request('GET', '/documents/123'), withId('123'));
     expect(malformed.status).toBe(404);
-    const still = await item.GET(request('GET', `/documents/${document.id}`, { tenant: globex, key: globexKey }), withId(document.id));
+    const still = await item.GET(
+      request('GET', `/documents/${document.id}`, { tenant: globex, key: globexKey }),
+      withId(document.id),
+    );
     expect(await still.json()).toMatchObject({ document: { title: 'Globex only' } });
   });
 
   it('refuses revoked and expired keys with 401', async () => {
     const revoked = await keyFor(acme);
-    await withTenant(acme.id, (tx) => revokeApiKey(tx, { tenantId: acme.id, id: revoked.id, actor: { type: 'system', id: null } }));
+    await withTenant(acme.id, (tx) =>
+      revokeApiKey(tx, { tenantId: acme.id, id: revoked.id, actor: { type: 'system', id: null } }),
+    );
     expect((await list({ key: revoked.key })).status).toBe(401);
 
     const expiring = await keyFor(acme, ALL, new Date(Date.now() + 60_000));
     expect((await list({ key: expiring.key })).status).toBe(200);
-    await withPlatform((tx) => tx.execute(`update api_keys set expires_at = now() - interval '1 second' where id = '${expiring.id}'`));
+    await withPlatform((tx) =>
+      tx.execute(
+        `update api_keys set expires_at = now() - interval '1 second' where id = '${expiring.id}'`,
+      ),
+    );
     expect((await list({ key: expiring.key })).status).toBe(401);
   });
 
@@ -188,7 +255,9 @@ describe('tenant API: authentication and isolation', () => {
     expect((await list({ tenant: null })).status).toBe(404);
     const archived = await createTenant({ plan: 'pro' });
     const { key } = await keyFor(archived);
-    await withPlatform((tx) => tx.update(tenants).set({ status: 'archived' }).where(eq(tenants.id, archived.id)));
+    await withPlatform((tx) =>
+      tx.update(tenants).set({ status: 'archived' }).where(eq(tenants.id, archived.id)),
+    );
     const response = await list({ tenant: archived, key });
     expect(response.status).toBe(404);
   });
@@ -196,7 +265,9 @@ describe('tenant API: authentication and isolation', () => {
   it('answers 403 tenant_suspended for a suspended tenant’s valid key', async () => {
     const suspended = await createTenant({ plan: 'pro' });
     const { key } = await keyFor(suspended);
-    await withPlatform((tx) => tx.update(tenants).set({ status: 'suspended' }).where(eq(tenants.id, suspended.id)));
+    await withPlatform((tx) =>
+      tx.update(tenants).set({ status: 'suspended' }).where(eq(tenants.id, suspended.id)),
+    );
     const response = await list({ tenant: suspended, key });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ error: { code: 'tenant_suspended' } });
@@ -209,13 +280,22 @@ describe('tenant API: scopes, features and limits', () => {
     expect((await list({ key: readOnly })).status).toBe(200);
     const refused = await create({ key: readOnly, body: { title: 'nope' } });
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('documents:write') } });
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'forbidden', message: expect.stringContaining('documents:write') },
+    });
 
     const { key: writer } = await keyFor(acme, ['documents:write']);
     expect((await list({ key: writer })).status).toBe(403);
     const created = await create({ key: writer, body: { title: 'writer' } });
     const { document } = (await created.json()) as { document: { id: string } };
-    expect((await item.DELETE(request('DELETE', `/documents/${document.id}`, { key: writer }), withId(document.id))).status).toBe(403);
+    expect(
+      (
+        await item.DELETE(
+          request('DELETE', `/documents/${document.id}`, { key: writer }),
+          withId(document.id),
+        )
+      ).status,
+    ).toBe(403);
   });
 
   it('answers 403 feature_disabled when the plan lacks the API, and follows overrides', async () => {
@@ -225,22 +305,39 @@ describe('tenant API: scopes, features and limits', () => {
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ error: { code: 'feature_disabled' } });
 
-    await withPlatform((tx) => tx.update(tenants).set({ featureOverrides: { api_access: true } }).where(eq(tenants.id, free.id)));
+    await withPlatform((tx) =>
+      tx
+        .update(tenants)
+        .set({ featureOverrides: { api_access: true } })
+        .where(eq(tenants.id, free.id)),
+    );
     expect((await list({ tenant: free, key })).status).toBe(200);
     const pro = await createTenant({ plan: 'pro' });
     const { key: proKey } = await keyFor(pro);
-    await withPlatform((tx) => tx.update(tenants).set({ featureOverrides: { api_access: false } }).where(eq(tenants.id, pro.id)));
+    await withPlatform((tx) =>
+      tx
+        .update(tenants)
+        .set({ featureOverrides: { api_access: false } })
+        .where(eq(tenants.id, pro.id)),
+    );
     expect((await list({ tenant: pro, key: proKey })).status).toBe(403);
   });
 
   it('refuses to create past the documents limit with 422 limit_reached', async () => {
     const small = await createTenant({ plan: 'pro' });
     const { key } = await keyFor(small);
-    await withPlatform((tx) => tx.update(tenants).set({ limitOverrides: { documents: 2 } }).where(eq(tenants.id, small.id)));
+    await withPlatform((tx) =>
+      tx
+        .update(tenants)
+        .set({ limitOverrides: { documents: 2 } })
+        .where(eq(tenants.id, small.id)),
+    );
     expect((await create({ tenant: small, key, body: { title: 'one' } })).status).toBe(201);
     expect((await create({ tenant: small, key, body: { title: 'two' } })).status).toBe(201);
     const third = await create({ tenant: small, key, body: { title: 'three' } });
     expect(third.status).toBe(422);
-    expect(await third.json()).toMatchObject({ error: { code: 'limit_reached', message: expect.stringContaining('limit of 2 documents') } });
+    expect(await third.json()).toMatchObject({
+      error: { code: 'limit_reached', message: expect.stringContaining('limit of 2 documents') },
+    });
   });
 });

@@ -1,5 +1,4 @@
-import { tenantRoute } from '@/lib/api';
-import { createDocumentOperation, listDocumentsOperation, toDocumentWire, toDocumentSummaryWire } from '@/lib/api/tenant-v1';
+import { createDocumentOperation, listDocumentsOperation, tenantRoute, toDocumentSummaryWire, toDocumentWire } from '@/lib/api';
 import { createDocument, getDocument, listDocuments } from '@/lib/documents';
 
 export const dynamic = 'force-dynamic';

@@ -1,10 +1,4 @@
-import { tenantRoute } from '@/lib/api';
-import {
-  deleteDocumentOperation,
-  getDocumentOperation,
-  toDocumentWire,
-  updateDocumentOperation,
-} from '@/lib/api/tenant-v1';
+import { deleteDocumentOperation, getDocumentOperation, tenantRoute, toDocumentWire, updateDocumentOperation } from '@/lib/api';
 import { deleteDocument, getDocument, updateDocument } from '@/lib/documents';
 
 export const dynamic = 'force-dynamic';
