@@ -6,11 +6,12 @@ import {
   type Page,
 } from '@playwright/test';
 import type { MemberRole, TenantStatus } from '@/db/schema';
-import { E2EDatabase, type TestTenant, type TestUser } from './support/database';
+import type { PlanId } from '@/lib/plans';
+import { E2EDatabase, type TestOperator, type TestTenant, type TestUser } from './support/database';
 import { tenantOrigin } from './support/env';
 
 export { expect };
-export type { TestTenant, TestUser };
+export type { TestOperator, TestTenant, TestUser };
 
 /** The seeded demo tenants (db/seed.ts) the isolation specs read but never change. */
 export const ACME = { slug: 'acme', name: 'Acme Inc.', origin: tenantOrigin('acme') } as const;
@@ -31,11 +32,15 @@ export type Factory = {
     name?: string;
     status?: TenantStatus;
     primaryColor?: string;
+    /** Default 'pro' (custom branding and the API on); the database's own default is 'free'. */
+    plan?: PlanId;
   }): Promise<TestTenant>;
   /** A new user with a membership in `tenantId` (any tenant, the seeded ones included). */
   member(tenantId: string, overrides?: { role?: MemberRole }): Promise<TestUser>;
   /** Registers what a UI flow (sign-up) created, so it is removed like the rest. */
   removeAfterwards(created: { slug?: string; email?: string }): void;
+  /** A new platform operator (no tenant membership), for the console at /admin. */
+  operator(): Promise<TestOperator>;
 };
 
 type TestFixtures = {
@@ -82,6 +87,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       },
       removeAfterwards(item) {
         created.push(item);
+      },
+      async operator() {
+        const operator = await db.createOperator();
+        userIds.push(operator.id);
+        return operator;
       },
     });
     await db.deleteTenants(tenantIds);

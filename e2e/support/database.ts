@@ -4,8 +4,10 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from '@/db/schema';
 import {
+  auditEvents,
   documents,
   memberships,
+  platformSessions,
   sessions,
   tenants,
   users,
@@ -13,6 +15,7 @@ import {
   type TenantStatus,
 } from '@/db/schema';
 import { hashPassword } from '@/lib/passwords';
+import type { PlanId } from '@/lib/plans';
 import { E2E_EMAIL_DOMAIN, E2E_SLUG_PREFIX, ownerDatabaseUrl, tenantOrigin } from './env';
 
 /**
@@ -28,9 +31,18 @@ export type TestTenant = {
   id: string;
   slug: string;
   name: string;
+  /** 'pro' unless a test asks otherwise: custom branding and the API need a paid plan. */
+  plan: PlanId;
   primaryColor: string;
   /** `http://<slug>.localhost:3100` */
   origin: string;
+};
+
+export type TestOperator = {
+  id: string;
+  email: string;
+  name: string;
+  password: string;
 };
 
 export type TestUser = {
@@ -79,11 +91,12 @@ export class E2EDatabase {
   }
 
   async createTenant(
-    overrides: { slug?: string; name?: string; status?: TenantStatus; primaryColor?: string } = {},
+    overrides: { slug?: string; name?: string; status?: TenantStatus; primaryColor?: string; plan?: PlanId } = {},
   ): Promise<TestTenant> {
     const slug = overrides.slug ?? uniqueSlug();
     const name = overrides.name ?? `E2E ${slug.slice(E2E_SLUG_PREFIX.length)} Ltd`;
     const primaryColor = overrides.primaryColor ?? '#7c3aed';
+    const plan = overrides.plan ?? 'pro';
     const [row] = await this.platform((tx) =>
       tx
         .insert(tenants)
@@ -91,12 +104,13 @@ export class E2EDatabase {
           slug,
           name,
           status: overrides.status ?? 'active',
+          plan,
           settings: { branding: { primaryColor } },
         })
         .returning({ id: tenants.id }),
     );
     if (!row) throw new Error('tenant insert returned no row');
-    return { id: row.id, slug, name, primaryColor, origin: tenantOrigin(slug) };
+    return { id: row.id, slug, name, plan, primaryColor, origin: tenantOrigin(slug) };
   }
 
   async createMember(
@@ -118,6 +132,51 @@ export class E2EDatabase {
       return user.id;
     });
     return { id, email, name, password: E2E_PASSWORD, role };
+  }
+
+  /** A platform operator (users.platform_role = 'operator'): signs in to /admin on the root domain. */
+  async createOperator(): Promise<TestOperator> {
+    passwordHash ??= hashPassword(E2E_PASSWORD);
+    const email = uniqueEmail('operator');
+    const name = `E2E operator ${email.slice('operator-'.length, 'operator-'.length + 8)}`;
+    const hash = await passwordHash;
+    const [user] = await this.platform((tx) =>
+      tx
+        .insert(users)
+        .values({ email, name, passwordHash: hash, platformRole: 'operator' })
+        .returning({ id: users.id }),
+    );
+    if (!user) throw new Error('user insert returned no row');
+    return { id: user.id, email, name, password: E2E_PASSWORD };
+  }
+
+  /** An operator's console sessions: one per sign-in, revoked by sign-out. */
+  async platformSessionsOf(userId: string): Promise<Array<{ revoked: boolean }>> {
+    const rows = await this.platform((tx) =>
+      tx
+        .select({ revokedAt: platformSessions.revokedAt })
+        .from(platformSessions)
+        .where(eq(platformSessions.userId, userId)),
+    );
+    return rows.map((row) => ({ revoked: row.revokedAt !== null }));
+  }
+
+  /** A tenant's audit events (oldest first): what was done, and by whom. */
+  async auditEventsOf(
+    tenantId: string,
+  ): Promise<Array<{ action: string; actorType: string; actorId: string | null; metadata: Record<string, unknown> }>> {
+    return this.platform((tx) =>
+      tx
+        .select({
+          action: auditEvents.action,
+          actorType: auditEvents.actorType,
+          actorId: auditEvents.actorId,
+          metadata: auditEvents.metadata,
+        })
+        .from(auditEvents)
+        .where(eq(auditEvents.tenantId, tenantId))
+        .orderBy(auditEvents.createdAt),
+    );
   }
 
   async setTenantStatus(tenantId: string, status: TenantStatus): Promise<void> {

@@ -1,10 +1,12 @@
 import 'server-only';
 import { type z } from 'zod';
-import { withTenant, type Transaction } from '@/db/scope';
+import { withPlatform, withTenant, type Transaction } from '@/db/scope';
 import type { Actor, RequestMeta } from '@/lib/audit';
 import type { ViewerDTO } from '@/lib/auth';
 import { AppError, isAppError } from '@/lib/errors';
 import { log } from '@/lib/log';
+import type { OperatorDTO } from '@/lib/operators';
+import { features, isFeatureEnabled, type Feature } from '@/lib/plans';
 import { roleHasPermission, type Permission } from '@/lib/rbac';
 import type { TenantContextDTO } from '@/lib/tenancy';
 import type { ActionFailure, ActionResult } from './result';
@@ -28,6 +30,8 @@ export type TenantActionDefinition<S extends z.ZodType> = {
   name: string;
   input: S;
   permission: Permission;
+  /** A plan feature the action needs; refused with `feature_disabled` when the tenant lacks it. */
+  feature?: Feature;
 };
 
 export type TenantActionHandler<S extends z.ZodType, T> = (args: {
@@ -39,9 +43,14 @@ export type TenantActionHandler<S extends z.ZodType, T> = (args: {
 /** Runs after commit, outside the transaction: revalidate, redirect. */
 export type AfterCommit<T> = (data: T) => void | Promise<void>;
 
-export function formToObject(formData: FormData): Record<string, FormDataEntryValue> {
-  const values: Record<string, FormDataEntryValue> = {};
-  for (const [key, value] of formData) if (!key.startsWith('$ACTION')) values[key] = value;
+/** Form fields as an object; a name sent more than once (checkboxes) becomes an array. */
+export function formToObject(formData: FormData): Record<string, FormDataEntryValue | FormDataEntryValue[]> {
+  const values: Record<string, FormDataEntryValue | FormDataEntryValue[]> = {};
+  for (const key of new Set(formData.keys())) {
+    if (key.startsWith('$ACTION')) continue;
+    const all = formData.getAll(key);
+    values[key] = all.length === 1 ? all[0]! : all;
+  }
   return values;
 }
 
@@ -92,8 +101,8 @@ export function toFailure(error: unknown, context: Record<string, unknown>): Act
 
 /**
  * The steps every tenant action takes, in order: validate the input, resolve the tenant from
- * the host, authenticate the member, check the declared permission, run the handler in a
- * tenant transaction (the handler records its audit event in it), then `afterCommit`.
+ * the host, authenticate the member, check the declared permission and plan feature, run the
+ * handler in a tenant transaction (the handler records its audit event in it), then `afterCommit`.
  */
 export async function runTenantAction<S extends z.ZodType, T>(
   resolved: ResolvedRequest,
@@ -116,6 +125,9 @@ export async function runTenantAction<S extends z.ZodType, T>(
     if (!viewer) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
     if (!roleHasPermission(viewer.role, definition.permission)) {
       throw new AppError('forbidden', 'You do not have permission to do that.');
+    }
+    if (definition.feature && !isFeatureEnabled(tenant, definition.feature)) {
+      throw new AppError('feature_disabled', `Not part of this workspace’s plan: ${features[definition.feature]}.`);
     }
     const ctx: TenantActionContext = {
       tenant,
@@ -155,6 +167,68 @@ export async function runPublicAction<S extends z.ZodType, T>(
       values: echoValues(formData),
     };
   }
+  if (afterCommit) await afterCommit(data);
+  return { ok: true, data };
+}
+
+/** What a platform action learns about its request: no tenant, but perhaps an operator. */
+export type PlatformResolvedRequest = Pick<ResolvedRequest, 'request'> & {
+  operator: () => Promise<OperatorDTO | null>;
+};
+
+export type PlatformActionContext = {
+  operator: OperatorDTO;
+  actor: Actor;
+  request: RequestMeta;
+};
+
+export type PlatformActionDefinition<S extends z.ZodType> = {
+  /** Names the action in logs, e.g. `tenant.change_status`. */
+  name: string;
+  input: S;
+};
+
+export type PlatformActionHandler<S extends z.ZodType, T> = (args: {
+  tx: Transaction;
+  ctx: PlatformActionContext;
+  input: z.output<S>;
+}) => Promise<T>;
+
+/**
+ * The steps every operator-console action takes, in order: refuse tenant hosts (the console
+ * does not exist there: not_found), validate the input, authenticate the operator (a live
+ * platform session), run the handler in one platform transaction (the domain function audits
+ * in it, as actor `operator`), then `afterCommit`.
+ */
+export async function runPlatformAction<S extends z.ZodType, T>(
+  resolved: PlatformResolvedRequest,
+  definition: PlatformActionDefinition<S>,
+  handler: PlatformActionHandler<S, T>,
+  formData: FormData,
+  afterCommit?: AfterCommit<T>,
+): Promise<ActionResult<T>> {
+  const { request } = resolved;
+  let data: T;
+  let userId: string | undefined;
+  try {
+    if (request.tenantSlug) throw new AppError('not_found', 'Not available here.');
+    const input = parseInput(definition.input, formToObject(formData));
+    const operator = await resolved.operator();
+    if (!operator) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
+    userId = operator.userId;
+    const ctx: PlatformActionContext = {
+      operator,
+      actor: { type: 'operator', id: operator.userId },
+      request: { requestId: request.requestId, ip: request.ip },
+    };
+    data = await withPlatform((tx) => handler({ tx, ctx, input }));
+  } catch (error) {
+    return {
+      ...toFailure(error, { action: definition.name, requestId: request.requestId, userId }),
+      values: echoValues(formData),
+    };
+  }
+  // Outside the try: redirect() works by throwing, and must not be reported as a failure.
   if (afterCommit) await afterCommit(data);
   return { ok: true, data };
 }

@@ -7,6 +7,7 @@ export const permissions = [
   'documents:delete',
   'settings:manage',
   'audit:read',
+  'api_keys:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 

@@ -16,4 +16,10 @@ describe('role → permission table', () => {
     expect(roleHasPermission('member', 'audit:read')).toBe(false);
     expect(roleHasPermission('member', 'documents:write')).toBe(true);
   });
+
+  it('lets owners and admins manage API keys, not members', () => {
+    expect(roleHasPermission('owner', 'api_keys:manage')).toBe(true);
+    expect(roleHasPermission('admin', 'api_keys:manage')).toBe(true);
+    expect(roleHasPermission('member', 'api_keys:manage')).toBe(false);
+  });
 });

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { getDatabase } from '@/db/runtime';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { isUniqueViolation } from '@/db/errors';
-import { memberships, tenants, users, type FeatureOverrides, type LimitOverrides, type TenantBranding, type TenantStatus } from '@/db/schema';
+import { tenants, users, type FeatureOverrides, type LimitOverrides, type TenantBranding, type TenantStatus } from '@/db/schema';
 import { isFeatureEnabled } from '@/lib/plans';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { hashPassword, verifyPassword } from '@/lib/passwords';

@@ -1,0 +1,23 @@
+import type { ReactNode } from 'react';
+import { getCurrentTenant, getCurrentViewer } from '@/lib/actions';
+import { isFeatureEnabled } from '@/lib/plans';
+import { roleHasPermission } from '@/lib/rbac';
+import { SettingsNav, type SettingsLink } from './_components/settings-nav';
+
+/** The settings sub-navigation: only the sections this member may open on this plan. */
+export default async function SettingsLayout({ children }: { children: ReactNode }) {
+  const [tenant, viewer] = await Promise.all([getCurrentTenant(), getCurrentViewer()]);
+  const links: SettingsLink[] = [];
+  if (tenant && viewer) {
+    if (roleHasPermission(viewer.role, 'settings:manage')) links.push({ href: '/settings', label: 'General' });
+    if (roleHasPermission(viewer.role, 'api_keys:manage') && isFeatureEnabled(tenant, 'api_access')) {
+      links.push({ href: '/settings/api-keys', label: 'API keys' });
+    }
+  }
+  return (
+    <div className="space-y-6">
+      {links.length > 1 ? <SettingsNav links={links} /> : null}
+      {children}
+    </div>
+  );
+}
