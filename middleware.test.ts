@@ -46,6 +46,17 @@ describe('middleware', () => {
     }
   });
 
+  it('keeps the whole operator console off tenant hosts, and serves it on the root domain', async () => {
+    const middleware = await loadMiddleware();
+    for (const path of ['/admin', '/admin/', '/admin/sign-in', '/admin/tenants/00000000-0000-4000-8000-000000000000']) {
+      expect(middleware(request(`http://acme.localhost:3000${path}`)).status, path).toBe(404);
+    }
+    const root = middleware(request('http://localhost:3000/admin/sign-in'));
+    expect(root.status).toBe(200);
+    expect(root.headers.get('x-middleware-rewrite')).toBeNull();
+    expect(forwardedHeaders(root)['x-tenantry-tenant']).toBeUndefined();
+  });
+
   it('serves the root domain as the platform and keeps tenant API routes off it', async () => {
     const middleware = await loadMiddleware();
     const root = middleware(request('http://localhost:3000/'));

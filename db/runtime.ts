@@ -35,7 +35,23 @@ async function connectFromEnv(): Promise<DatabaseHandle> {
   const url = config.DATABASE_URL;
   if (!url) throw new Error(`DATABASE_DRIVER=${driver} needs DATABASE_URL.`);
   await assertSchemaCurrent(url);
-  return openDatabase(driver === 'pg' ? { driver, url } : { driver, url, wsProxy: config.NEON_WS_PROXY });
+  const handle = await openDatabase(driver === 'pg' ? { driver, url } : { driver, url, wsProxy: config.NEON_WS_PROXY });
+  try {
+    await applyPlatformAdmin(handle);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
+}
+
+/** PLATFORM_ADMIN_EMAIL: at every start, make that (existing) user a platform operator. */
+async function applyPlatformAdmin(handle: DatabaseHandle): Promise<void> {
+  const email = env().PLATFORM_ADMIN_EMAIL;
+  if (!email) return;
+  // Imported here: lib/operators reaches db/scope, which imports this module.
+  const { ensurePlatformAdmin } = await import('@/lib/operators');
+  await ensurePlatformAdmin(email, handle.db);
 }
 
 async function assertSchemaCurrent(url: string): Promise<void> {
@@ -68,6 +84,7 @@ async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   const handle = await openDatabase({ driver: 'pglite', pglite });
   const { seedDemoData } = await import('./seed');
   await seedDemoData(handle.db, { onlyIfEmpty: true });
+  await applyPlatformAdmin(handle);
   return handle;
 }
 

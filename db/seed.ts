@@ -1,5 +1,6 @@
 import { count } from 'drizzle-orm';
 import { hashPassword } from '@/lib/passwords';
+import type { PlanId } from '@/lib/plans';
 import type { Database } from './client';
 import { auditEvents, documents, memberships, tenants, users, type MemberRole, type TenantStatus } from './schema';
 import { withPlatform } from './scope';
@@ -8,6 +9,7 @@ type SeedTenant = {
   slug: string;
   name: string;
   status: TenantStatus;
+  plan: PlanId;
   primaryColor: string;
   members: Array<{ email: string; name: string; password: string; role: MemberRole }>;
   documents: Array<{ title: string; body: string }>;
@@ -19,6 +21,7 @@ export const demoTenants: SeedTenant[] = [
     slug: 'acme',
     name: 'Acme Inc.',
     status: 'active',
+    plan: 'pro',
     primaryColor: '#0f766e',
     members: [
       { email: 'owner@acme.test', name: 'Ada Acme', password: 'acme-owner-pass', role: 'owner' },
@@ -34,6 +37,7 @@ export const demoTenants: SeedTenant[] = [
     slug: 'globex',
     name: 'Globex Corporation',
     status: 'active',
+    plan: 'pro',
     primaryColor: '#b91c1c',
     members: [{ email: 'owner@globex.test', name: 'Hank Scorpio', password: 'globex-owner-pass', role: 'owner' }],
     documents: [{ title: 'Globex secret plans', body: 'Nobody at Acme may ever read this.' }],
@@ -42,18 +46,25 @@ export const demoTenants: SeedTenant[] = [
     slug: 'initech',
     name: 'Initech',
     status: 'suspended',
+    plan: 'free',
     primaryColor: '#1d4ed8',
     members: [{ email: 'owner@initech.test', name: 'Bill Lumbergh', password: 'initech-owner-pass', role: 'owner' }],
     documents: [{ title: 'TPS reports', body: 'New cover sheets.' }],
   },
 ];
 
-/** Inserts the demo tenants, members and documents through the platform path. */
+/** The demo platform operator, who signs in to the console at /admin on the root domain. */
+export const demoOperators: Array<{ email: string; name: string; password: string }> = [
+  { email: 'operator@tenantry.test', name: 'Olive Operator', password: 'operator-pass-123' },
+];
+
+/** Inserts the demo tenants, members, documents and operator through the platform path. */
 export async function seedDemoData(db: Database, options: { onlyIfEmpty?: boolean } = {}): Promise<boolean> {
   const hashed = new Map<string, string>();
   for (const tenant of demoTenants) {
     for (const member of tenant.members) hashed.set(member.email, await hashPassword(member.password));
   }
+  for (const operator of demoOperators) hashed.set(operator.email, await hashPassword(operator.password));
   return withPlatform(async (tx) => {
     if (options.onlyIfEmpty) {
       const [existing] = await tx.select({ n: count() }).from(tenants);
@@ -62,7 +73,7 @@ export async function seedDemoData(db: Database, options: { onlyIfEmpty?: boolea
     for (const spec of demoTenants) {
       const [tenant] = await tx
         .insert(tenants)
-        .values({ slug: spec.slug, name: spec.name, status: spec.status, settings: { branding: { primaryColor: spec.primaryColor } } })
+        .values({ slug: spec.slug, name: spec.name, status: spec.status, plan: spec.plan, settings: { branding: { primaryColor: spec.primaryColor } } })
         .onConflictDoNothing()
         .returning({ id: tenants.id });
       if (!tenant) continue;
@@ -86,6 +97,12 @@ export async function seedDemoData(db: Database, options: { onlyIfEmpty?: boolea
         targetId: tenant.id,
         metadata: { via: 'seed' },
       });
+    }
+    for (const operator of demoOperators) {
+      await tx
+        .insert(users)
+        .values({ email: operator.email, name: operator.name, passwordHash: hashed.get(operator.email)!, platformRole: 'operator' })
+        .onConflictDoUpdate({ target: users.email, set: { name: operator.name, platformRole: 'operator' } });
     }
     return true;
   }, db);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
-import { getViewer } from '@/lib/auth';
+import { getOperator, getViewer } from '@/lib/auth';
 import { INTERNAL_HEADERS } from '@/lib/host';
 import { roleHasPermission, type Permission } from '@/lib/rbac';
 import { clientIp } from '@/lib/request-meta';
@@ -51,4 +51,24 @@ export async function requireMember(permission?: Permission) {
   if (!viewer) redirect('/sign-in');
   const allowed = permission ? roleHasPermission(viewer.role, permission) : true;
   return { tenant, viewer, allowed };
+}
+
+/** The signed-in platform operator; always null on a tenant host, whatever cookie came along. */
+export const getCurrentOperator = cache(async () => {
+  const { tenantSlug, requestId, ip } = await getRequestContext();
+  if (tenantSlug) return null;
+  return getOperator({ requestId, ip });
+});
+
+/**
+ * For console pages: the signed-in operator, or a redirect to the operator sign-in. The console
+ * does not exist on tenant hosts (404, as middleware already answers). Like requireMember, it
+ * protects what the page renders only: every platform action checks again.
+ */
+export async function requireOperator() {
+  const { tenantSlug } = await getRequestContext();
+  if (tenantSlug) notFound();
+  const operator = await getCurrentOperator();
+  if (!operator) redirect('/admin/sign-in');
+  return operator;
 }

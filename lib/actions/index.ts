@@ -1,11 +1,14 @@
 import 'server-only';
 import type { z } from 'zod';
 import type { RequestMeta } from '@/lib/audit';
-import { getCurrentTenant, getCurrentViewer, getRequestContext } from './context';
+import { getCurrentOperator, getCurrentTenant, getCurrentViewer, getRequestContext } from './context';
 import {
+  runPlatformAction,
   runPublicAction,
   runTenantAction,
   type AfterCommit,
+  type PlatformActionDefinition,
+  type PlatformActionHandler,
   type ResolvedRequest,
   type TenantActionDefinition,
   type TenantActionHandler,
@@ -13,9 +16,16 @@ import {
 import type { ActionResult, ActionState } from './result';
 
 export type { ActionResult, ActionState } from './result';
-export type { TenantActionContext } from './pipeline';
+export type { PlatformActionContext, PlatformActionHandler, TenantActionContext } from './pipeline';
 export { echoValues, fieldErrorsOf } from './pipeline';
-export { getCurrentTenant, getCurrentViewer, getRequestContext, requireMember } from './context';
+export {
+  getCurrentOperator,
+  getCurrentTenant,
+  getCurrentViewer,
+  getRequestContext,
+  requireMember,
+  requireOperator,
+} from './context';
 
 async function resolveFromNext(): Promise<ResolvedRequest> {
   return { request: await getRequestContext(), tenant: getCurrentTenant, viewer: getCurrentViewer };
@@ -42,4 +52,17 @@ export function publicAction<S extends z.ZodType, T>(
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
   return async (_previous, formData) =>
     runPublicAction(await resolveFromNext(), definition, handler, formData, afterCommit);
+}
+
+/**
+ * The one way to write an operator-console action (root domain; see runPlatformAction): no
+ * tenant host, a live operator session, one platform transaction, errors mapped to a result.
+ */
+export function platformAction<S extends z.ZodType, T>(
+  definition: PlatformActionDefinition<S>,
+  handler: PlatformActionHandler<S, T>,
+  afterCommit?: AfterCommit<T>,
+): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
+  return async (_previous, formData) =>
+    runPlatformAction({ request: await getRequestContext(), operator: getCurrentOperator }, definition, handler, formData, afterCommit);
 }

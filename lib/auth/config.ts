@@ -12,15 +12,21 @@ import { revokeSession, SESSION_ABSOLUTE_SECONDS, type ViewerDTO } from './sessi
 import { resolveViewer } from './viewer';
 import type { TenantContextDTO } from '@/lib/tenancy';
 import { authenticateWithPassword, signInInput } from './sign-in';
+import { authenticateOperator, endOperatorSession, operatorSignInInput, resolveOperator, type OperatorDTO } from '@/lib/operators';
+
+/** What a session token stands for: a tenant member (bound to one tenant) or a platform operator. */
+type SessionKind = 'member' | 'operator';
 
 declare module 'next-auth' {
   interface User {
     sessionId?: string;
     tenantId?: string;
+    kind?: SessionKind;
   }
   interface Session {
     sessionId?: string;
     tenantId?: string;
+    kind?: SessionKind;
   }
 }
 
@@ -28,6 +34,7 @@ declare module '@auth/core/jwt' {
   interface JWT {
     sid?: string;
     tid?: string;
+    kind?: SessionKind;
   }
 }
 
@@ -39,8 +46,11 @@ class SignInRefused extends CredentialsSignin {
 }
 
 /**
- * Auth.js, credentials only, JWT sessions. The token carries just the server-side session id
- * and the tenant it was issued for; every request re-checks both (lib/auth getViewer).
+ * Auth.js, credentials only, JWT sessions. The token carries just the server-side session id,
+ * the tenant it was issued for and its kind; every request re-checks them (getViewer on tenant
+ * hosts, getOperator on the root domain). Two providers: `credentials` for a tenant's members
+ * (tenant hosts only) and `operator` for platform operators (root domain only). Cookies are
+ * host-only, and each side refuses the other's tokens, so the two never stand in for each other.
  * There is deliberately no /api/auth route: sign-in and sign-out are server actions.
  */
 // Lazy: the secret is read at the first request, not while `next build` loads this module.
@@ -75,7 +85,28 @@ const { auth, signIn, signOut } = NextAuth(() => ({
           },
         });
         if (!outcome.ok) throw new SignInRefused(outcome.reason);
-        return { id: outcome.userId, email: outcome.email, name: outcome.name, sessionId: outcome.sessionId, tenantId: tenant.id };
+        return { id: outcome.userId, email: outcome.email, name: outcome.name, sessionId: outcome.sessionId, tenantId: tenant.id, kind: 'member' };
+      },
+    }),
+    Credentials({
+      id: 'operator',
+      name: 'Platform operator',
+      credentials: { email: {}, password: {} },
+      async authorize(raw, request) {
+        // Operators sign in on the root domain only: a tenant host never mints an operator token.
+        if (request.headers.get(INTERNAL_HEADERS.tenantSlug)) throw new SignInRefused('invalid_credentials');
+        const parsed = operatorSignInInput.safeParse(raw);
+        if (!parsed.success) throw new SignInRefused('invalid_credentials');
+        const outcome = await authenticateOperator({
+          ...parsed.data,
+          request: {
+            requestId: request.headers.get(INTERNAL_HEADERS.requestId),
+            ip: clientIp(request.headers),
+            userAgent: request.headers.get('user-agent'),
+          },
+        });
+        if (!outcome.ok) throw new SignInRefused(outcome.reason);
+        return { id: outcome.userId, email: outcome.email, name: outcome.name, sessionId: outcome.sessionId, kind: 'operator' };
       },
     }),
   ],
@@ -84,12 +115,14 @@ const { auth, signIn, signOut } = NextAuth(() => ({
       if (user) {
         token.sid = user.sessionId;
         token.tid = user.tenantId;
+        token.kind = user.kind;
       }
       return token;
     },
     session({ session, token }) {
       session.sessionId = token.sid;
       session.tenantId = token.tid;
+      session.kind = token.kind;
       return session;
     },
   },
@@ -122,5 +155,30 @@ export async function signOutViewer(tenant: TenantContextDTO, viewer: ViewerDTO,
   await withTenant(tenant.id, (tx) =>
     revokeSession(tx, { tenantId: tenant.id, sessionId: viewer.sessionId, actor: { type: 'user', id: viewer.userId }, request }),
   );
+  await signOut({ redirect: false });
+}
+
+/** The signed-in platform operator (root domain only), or null. Re-checks the server-side session every time. */
+export async function getOperator(request: RequestMeta = {}): Promise<OperatorDTO | null> {
+  return resolveOperator(await auth(), request);
+}
+
+export type OperatorSignInResult = { ok: true } | { ok: false; code: 'invalid_credentials' | 'rate_limited' };
+
+/** Runs the operator sign-in (root domain) and sets the session cookie. */
+export async function signInOperator(email: string, password: string): Promise<OperatorSignInResult> {
+  try {
+    await signIn('operator', { email, password, redirect: false });
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    const code = (error as AuthError & { code?: string }).code;
+    return { ok: false, code: code === 'rate_limited' ? code : 'invalid_credentials' };
+  }
+}
+
+/** Revokes the operator's server-side session, then clears the cookie. */
+export async function signOutOperator(operator: OperatorDTO, request: RequestMeta): Promise<void> {
+  await endOperatorSession(operator, request);
   await signOut({ redirect: false });
 }

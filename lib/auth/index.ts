@@ -1,5 +1,5 @@
 import 'server-only';
 
 export type { ViewerDTO } from './sessions';
-export type { SignInResult } from './config';
-export { getViewer, signInWithPassword, signOutViewer } from './config';
+export type { OperatorSignInResult, SignInResult } from './config';
+export { getOperator, getViewer, signInOperator, signInWithPassword, signOutOperator, signOutViewer } from './config';

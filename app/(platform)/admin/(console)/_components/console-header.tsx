@@ -1,0 +1,32 @@
+import Link from 'next/link';
+import { signOutOperatorAction } from '../../actions';
+
+export function ConsoleHeader({ operator }: { operator: { name: string; email: string } }) {
+  return (
+    <header className="border-b-4 border-brand bg-white">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-6 py-4">
+        <Link href="/admin" className="flex items-center gap-3">
+          <span aria-hidden className="flex h-8 w-8 items-center justify-center rounded bg-brand font-bold text-white">
+            T
+          </span>
+          <span className="text-lg font-semibold">
+            Tenantry <span className="font-normal text-slate-500">operator console</span>
+          </span>
+        </Link>
+        <nav aria-label="Console" className="flex items-center gap-4 text-sm">
+          <Link href="/admin" className="hover:underline">
+            Tenants
+          </Link>
+          <span className="text-slate-500" title={operator.email}>
+            {operator.name}
+          </span>
+          <form action={signOutOperatorAction}>
+            <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
+              Sign out
+            </button>
+          </form>
+        </nav>
+      </div>
+    </header>
+  );
+}

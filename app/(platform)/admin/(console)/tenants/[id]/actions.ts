@@ -1,0 +1,67 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { platformAction, type ActionState, type PlatformActionHandler } from '@/lib/actions';
+import { changePlanForm, changeStatusForm, metadataForm, overridesForm, type TenantChange } from '@/lib/operators';
+import { plans, type PlanId } from '@/lib/plans';
+import { statusLabels, updateTenant, type TenantDTO } from '@/lib/tenancy';
+import type { z } from 'zod';
+import type { ConsoleSaved } from './_components/saved-message';
+
+// Next.js accepts only async function declarations as exports of a 'use server' file, so each
+// export delegates to its wrapped action. platformAction refuses tenant hosts, validates, checks
+// the operator's session and runs the change in one platform transaction; updateTenant checks
+// the status machine and writes the audit event (actor: this operator) in that transaction.
+
+/** Applies a console form's change through updateTenant; `describe` words the result for the form. */
+function applyChange(describe: (after: TenantDTO) => string): PlatformActionHandler<z.ZodType<TenantChange>, ConsoleSaved> {
+  return async ({ tx, ctx, input }) => {
+    const tenant = await updateTenant(tx, { id: input.id, changes: input.changes, actor: ctx.actor, request: ctx.request });
+    return { id: tenant.id, message: describe(tenant) };
+  };
+}
+
+// Every console page may show what changed (the list's status and plan columns too).
+const refresh = () => revalidatePath('/admin', 'layout');
+
+const planName = (plan: string) => plans[plan as PlanId]?.name ?? plan;
+
+const changeStatus = platformAction(
+  { name: 'tenant.change_status', input: changeStatusForm },
+  applyChange((tenant) => `Status changed to ${statusLabels[tenant.status]}.`),
+  refresh,
+);
+
+const changePlan = platformAction(
+  { name: 'tenant.change_plan', input: changePlanForm },
+  applyChange((tenant) => `Plan changed to ${planName(tenant.plan)}.`),
+  refresh,
+);
+
+const updateOverrides = platformAction(
+  { name: 'tenant.update_overrides', input: overridesForm },
+  applyChange(() => 'Overrides saved.'),
+  refresh,
+);
+
+const updateMetadata = platformAction(
+  { name: 'tenant.update_metadata', input: metadataForm },
+  applyChange(() => 'Metadata saved.'),
+  refresh,
+);
+
+export async function changeStatusAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
+  return changeStatus(previous, formData);
+}
+
+export async function changePlanAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
+  return changePlan(previous, formData);
+}
+
+export async function updateOverridesAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
+  return updateOverrides(previous, formData);
+}
+
+export async function updateMetadataAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
+  return updateMetadata(previous, formData);
+}

@@ -1,0 +1,149 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { cache } from 'react';
+import { requireOperator } from '@/lib/actions';
+import { env } from '@/lib/env';
+import { protocolFor, tenantOrigin } from '@/lib/host';
+import { entitlementBreakdown, formatLimit, loadTenantConsole } from '@/lib/operators';
+import { planIds, plans } from '@/lib/plans';
+import { statusLabels, statusTransitions } from '@/lib/tenancy';
+import { StatusBadge } from '../../_components/status-badge';
+import { changePlanAction, changeStatusAction, updateMetadataAction, updateOverridesAction } from './actions';
+import { AuditTrail } from './_components/audit-trail';
+import { Entitlements } from './_components/entitlements';
+import { MetadataEditor } from './_components/metadata-editor';
+import { OverridesForm } from './_components/overrides-form';
+import { PlanForm } from './_components/plan-form';
+import { StatusForm } from './_components/status-form';
+
+type Params = { params: Promise<{ id: string }> };
+
+// The operator check comes first, for the title as well as the page.
+const load = cache(async (id: string) => {
+  const operator = await requireOperator();
+  return { operator, data: await loadTenantConsole(id) };
+});
+
+export async function generateMetadata({ params }: Params) {
+  const { data } = await load((await params).id);
+  return { title: data ? data.tenant.name : 'Tenant not found' };
+}
+
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+function Card({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="space-y-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
+      <div>
+        <h2 id={id} className="text-lg font-semibold">
+          {title}
+        </h2>
+        {description ? <p className="mt-1 text-sm text-slate-600">{description}</p> : null}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+export default async function TenantConsolePage({ params }: Params) {
+  const { operator, data } = await load((await params).id);
+  if (!data) notFound();
+  const { tenant, trail } = data;
+  const { ROOT_DOMAIN } = env();
+  const portal = tenantOrigin(tenant.slug, ROOT_DOMAIN, protocolFor(ROOT_DOMAIN));
+  const breakdown = entitlementBreakdown(tenant);
+  const planName = plans[tenant.plan as keyof typeof plans]?.name ?? tenant.plan;
+
+  const details: Array<[string, ReactNode]> = [
+    ['Address', <code key="slug">{tenant.slug}</code>],
+    [
+      'Portal',
+      <a key="portal" href={portal} className="text-brand underline" target="_blank" rel="noreferrer">
+        {portal}
+      </a>,
+    ],
+    ['Status', <StatusBadge key="status" status={tenant.status} label={statusLabels[tenant.status]} />],
+    ['Plan', planName],
+    ['Members', tenant.memberCount.toLocaleString('en')],
+    ['Documents', tenant.documentCount.toLocaleString('en')],
+    ['Created (UTC)', <time key="created" dateTime={tenant.createdAt.toISOString()}>{dateFormat.format(tenant.createdAt)}</time>],
+    ['Updated (UTC)', <time key="updated" dateTime={tenant.updatedAt.toISOString()}>{dateFormat.format(tenant.updatedAt)}</time>],
+    ['Id', <code key="id" className="text-xs">{tenant.id}</code>],
+  ];
+
+  return (
+    <div className="space-y-6">
+      <p className="text-sm">
+        <Link href="/admin" className="text-slate-600 hover:underline">
+          ← All tenants
+        </Link>
+      </p>
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold">{tenant.name}</h1>
+        <StatusBadge status={tenant.status} label={statusLabels[tenant.status]} />
+      </div>
+
+      <Card id="details-heading" title="Details">
+        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[10rem_1fr]">
+          {details.map(([term, value]) => (
+            <div key={term} className="contents">
+              <dt className="font-medium text-slate-600">{term}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </Card>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card id="status-heading" title="Status" description="Suspended and archived tenants lock their members out at once.">
+          <StatusForm
+            action={changeStatusAction}
+            tenant={{ id: tenant.id, name: tenant.name, statusLabel: statusLabels[tenant.status] }}
+            options={statusTransitions[tenant.status].map((status) => ({ value: status, label: statusLabels[status] }))}
+          />
+        </Card>
+        <Card id="plan-heading" title="Plan">
+          <PlanForm
+            action={changePlanAction}
+            tenantId={tenant.id}
+            plan={tenant.plan}
+            options={planIds.map((id) => ({ value: id, label: plans[id].name }))}
+          />
+        </Card>
+      </div>
+
+      <Card id="entitlements-heading" title="Entitlements in effect" description={`From the ${planName} plan, with this tenant’s overrides.`}>
+        <Entitlements breakdown={breakdown} />
+      </Card>
+
+      <Card id="overrides-heading" title="Overrides" description="Departures from the plan for this tenant only. Saving replaces all of them.">
+        <OverridesForm
+          action={updateOverridesAction}
+          tenantId={tenant.id}
+          features={breakdown.features.map((row) => ({
+            name: row.feature,
+            label: row.label,
+            planDefault: row.planDefault ? 'on' : 'off',
+            choice: row.override === undefined ? 'plan' : row.override ? 'on' : 'off',
+          }))}
+          limits={breakdown.limits.map((row) => ({
+            name: row.limit,
+            label: row.label,
+            planDefault: formatLimit(row.limit, row.planDefault),
+            mode: row.override === undefined ? 'plan' : row.override === null ? 'unlimited' : 'custom',
+            value: typeof row.override === 'number' ? String(row.override) : '',
+          }))}
+        />
+      </Card>
+
+      <Card id="metadata-heading" title="Metadata" description="Free key/value pairs for your own systems: CRM ids, regions, notes.">
+        <MetadataEditor action={updateMetadataAction} tenantId={tenant.id} metadata={Object.entries(tenant.metadata)} />
+      </Card>
+
+      <Card id="audit-heading" title="Audit trail" description="The most recent events in this tenant, newest first.">
+        <AuditTrail events={trail} viewerId={operator.userId} />
+      </Card>
+    </div>
+  );
+}

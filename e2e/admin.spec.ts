@@ -1,0 +1,147 @@
+import type { Page } from '@playwright/test';
+import { ROOT_URL } from './support/env';
+import { ACME, expect, fillSignInForm, sessionCookie, signIn, test, type TestOperator } from './fixtures';
+
+// The operator console lives on the root domain.
+test.use({ baseURL: ROOT_URL });
+
+async function signInAsOperator(page: Page, operator: Pick<TestOperator, 'email' | 'password'>): Promise<void> {
+  await page.goto('/admin/sign-in');
+  await expect(page.getByRole('heading', { name: 'Operator sign-in' })).toBeVisible();
+  await fillSignInForm(page, operator);
+}
+
+test('an operator finds a tenant, suspends it with a reason, and the portal and the audit trail show it', async ({
+  page,
+  factory,
+  db,
+}) => {
+  const tenant = await factory.tenant();
+  const operator = await factory.operator();
+
+  await test.step('the console asks an operator to sign in first', async () => {
+    await page.goto('/admin');
+    await expect(page).toHaveURL(`${ROOT_URL}/admin/sign-in`);
+    await signInAsOperator(page, operator);
+    await expect(page).toHaveURL(`${ROOT_URL}/admin`);
+    await expect(page.getByRole('heading', { name: 'Tenants', level: 1 })).toBeVisible();
+  });
+
+  await test.step('search and open the tenant', async () => {
+    await page.getByRole('searchbox', { name: 'Search' }).fill(tenant.slug);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(new RegExp(`/admin\\?(.*&)?q=${tenant.slug}(&|$)`));
+    const rows = page.getByRole('row').filter({ hasText: tenant.slug });
+    await expect(rows).toHaveCount(1);
+    await expect(rows).toContainText(tenant.name);
+    await expect(rows).toContainText('Active');
+    await rows.getByRole('link', { name: tenant.slug }).click();
+    await expect(page).toHaveURL(`${ROOT_URL}/admin/tenants/${tenant.id}`);
+    await expect(page.getByRole('heading', { name: tenant.name, level: 1 })).toBeVisible();
+    await expect(page.getByRole('link', { name: tenant.origin })).toHaveAttribute('href', tenant.origin);
+  });
+
+  const reason = 'E2E: three invoices unpaid';
+  await test.step('the change needs a confirmation', async () => {
+    await page.getByLabel('New status').selectOption('suspended');
+    await page.getByLabel('Reason').fill(reason);
+    await page.getByRole('button', { name: 'Change status' }).click();
+    const confirm = page.getByLabel(/I understand/);
+    await expect(confirm).toHaveAttribute('aria-invalid', 'true');
+    await expect(confirm).toHaveAccessibleDescription('Tick the box to confirm the change.');
+    // What was chosen and typed survives the refusal; nothing changed.
+    await expect(page.getByLabel('New status')).toHaveValue('suspended');
+    await expect(page.getByLabel('Reason')).toHaveValue(reason);
+    expect(await db.tenantBySlug(tenant.slug)).toMatchObject({ status: 'active' });
+  });
+
+  await test.step('confirmed, the tenant is suspended', async () => {
+    await page.getByLabel(/I understand/).check();
+    await page.getByRole('button', { name: 'Change status' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Status changed to Suspended.' })).toBeVisible();
+    await expect(page.getByText('Currently Suspended.')).toBeVisible();
+    expect(await db.tenantBySlug(tenant.slug)).toMatchObject({ status: 'suspended' });
+    expect(await db.auditEventsOf(tenant.id)).toContainEqual({
+      action: 'tenant.status_changed',
+      actorType: 'operator',
+      actorId: operator.id,
+      metadata: { from: 'active', to: 'suspended', reason },
+    });
+  });
+
+  await test.step('the audit trail shows the change', async () => {
+    await page.reload();
+    const trail = page.getByRole('region', { name: 'Audit trail' });
+    const event = trail.getByRole('row').filter({ hasText: 'Status changed' });
+    await expect(event).toHaveCount(1);
+    await expect(event).toContainText('Operator (you)');
+  });
+
+  await test.step('the tenant’s portal shows the suspension', async () => {
+    await page.goto(`${tenant.origin}/`);
+    await expect(page.getByRole('heading', { name: `${tenant.name} is suspended` })).toBeVisible();
+    await expect(page.getByLabel('Password')).toHaveCount(0);
+  });
+
+  await test.step('the list filters by status', async () => {
+    await page.goto(`/admin?q=${tenant.slug}&status=suspended`);
+    await expect(page.getByRole('row').filter({ hasText: tenant.slug })).toContainText('Suspended');
+    await page.goto(`/admin?q=${tenant.slug}&status=active`);
+    await expect(page.getByText('No tenants match these filters.')).toBeVisible();
+  });
+
+  await test.step('sign-out ends the session on the server', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(`${ROOT_URL}/admin/sign-in`);
+    expect(await db.platformSessionsOf(operator.id)).toEqual([{ revoked: true }]);
+    await page.goto('/admin');
+    await expect(page).toHaveURL(`${ROOT_URL}/admin/sign-in`);
+  });
+});
+
+test('the console does not exist on a tenant host', async ({ page, context, factory }) => {
+  const tenant = await factory.tenant();
+  for (const origin of [ACME.origin, tenant.origin]) {
+    for (const path of ['/admin', '/admin/sign-in', `/admin/tenants/${tenant.id}`]) {
+      const response = await page.goto(`${origin}${path}`);
+      expect(response?.status(), `${origin}${path}`).toBe(404);
+      await expect(page.getByLabel('Password')).toHaveCount(0);
+    }
+  }
+
+  // An operator's cookie, replayed on a tenant host, is nobody there.
+  const operator = await factory.operator();
+  await signInAsOperator(page, operator);
+  await expect(page).toHaveURL(`${ROOT_URL}/admin`);
+  const cookie = await sessionCookie(context, ROOT_URL);
+  expect(cookie.domain).toBe('localhost');
+  expect(cookie.httpOnly).toBe(true);
+  await context.addCookies([{ ...cookie, domain: new URL(tenant.origin).hostname, path: '/' }]);
+  await page.goto(`${tenant.origin}/documents`);
+  await expect(page).toHaveURL(`${tenant.origin}/sign-in`);
+  expect((await page.goto(`${tenant.origin}/admin`))?.status()).toBe(404);
+});
+
+test('a member of a tenant cannot sign in to the console, nor use their session there', async ({
+  page,
+  context,
+  tenant,
+  owner,
+}) => {
+  await signInAsOperator(page, owner);
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    'That e-mail and password do not match an operator account.',
+  );
+  await expect(page).toHaveURL(`${ROOT_URL}/admin/sign-in`);
+  await expect(page.getByLabel('E-mail')).toHaveValue(owner.email);
+  const rootCookies = (await context.cookies(ROOT_URL)).map((cookie) => cookie.name);
+  expect(rootCookies.filter((name) => name.endsWith('session-token'))).toEqual([]);
+
+  // Signed in on their own portal, the member's cookie replayed on the root domain is no operator.
+  await signIn(page, tenant.origin, owner);
+  const cookie = await sessionCookie(context, tenant.origin);
+  await context.addCookies([{ ...cookie, domain: 'localhost', path: '/' }]);
+  await page.goto('/admin');
+  await expect(page).toHaveURL(`${ROOT_URL}/admin/sign-in`);
+  await expect(page.getByRole('heading', { name: 'Tenants' })).toHaveCount(0);
+});
