@@ -75,6 +75,7 @@ test('an operator finds a tenant, suspends it with a reason, and the portal and 
     const event = trail.getByRole('row').filter({ hasText: 'Status changed' });
     await expect(event).toHaveCount(1);
     await expect(event).toContainText('Operator (you)');
+    await expect(event).toContainText(`active → suspended: “${reason}”`);
   });
 
   await test.step('the tenant’s portal shows the suspension', async () => {

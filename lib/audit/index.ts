@@ -38,6 +38,7 @@ export type AuditEventDTO = {
   targetType: string | null;
   targetId: string | null;
   requestId: string | null;
+  metadata: Record<string, unknown>;
   createdAt: Date;
 };
 
@@ -54,6 +55,7 @@ export async function listAuditEvents(
       targetType: auditEvents.targetType,
       targetId: auditEvents.targetId,
       requestId: auditEvents.requestId,
+      metadata: auditEvents.metadata,
       createdAt: auditEvents.createdAt,
     })
     .from(auditEvents)

@@ -28,6 +28,32 @@ const actorLabels: Record<AuditEventDTO['actorType'], string> = {
   anonymous: 'Anonymous',
 };
 
+const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value));
+
+/** The part of an event's metadata an operator reads first: what changed, and why. */
+function details(event: AuditEventDTO): string | null {
+  const m = event.metadata;
+  switch (event.action) {
+    case 'tenant.status_changed':
+      return `${text(m.from)} → ${text(m.to)}${m.reason ? `: “${text(m.reason)}”` : ''}`;
+    case 'tenant.plan_changed':
+    case 'tenant.renamed':
+      return `${text(m.from)} → ${text(m.to)}`;
+    case 'tenant.metadata_updated':
+    case 'tenant.overrides_updated':
+      return `now ${text(m.after)}`;
+    case 'document.created':
+    case 'document.updated':
+    case 'document.deleted':
+      return m.title ? `“${text(m.title)}”` : null;
+    case 'api_key.created':
+    case 'api_key.revoked':
+      return m.prefix ? `${text(m.name)} (${text(m.prefix)}…)` : null;
+    default:
+      return null;
+  }
+}
+
 const timeFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
 
 export function AuditTrail({ events, viewerId }: { events: AuditEventDTO[]; viewerId: string }) {
@@ -41,6 +67,7 @@ export function AuditTrail({ events, viewerId }: { events: AuditEventDTO[]; view
           <Th>When (UTC)</Th>
           <Th>Event</Th>
           <Th>By</Th>
+          <Th>Details</Th>
         </tr>
       </TableHead>
       <tbody>
@@ -62,6 +89,7 @@ export function AuditTrail({ events, viewerId }: { events: AuditEventDTO[]; view
                 </code>
               ) : null}
             </Td>
+            <Td className="max-w-md text-slate-600 break-words">{details(event)}</Td>
           </Tr>
         ))}
       </tbody>
