@@ -23,7 +23,53 @@ export type BenchConfig = {
   tenants: number;
   documentsPerTenant: number;
   pageSize: number;
+  /** The tenant API throughput section (`--only api`). */
+  api: {
+    /** Measured runs per target, alternating constant, documents, constant, documents… */
+    rounds: number;
+    /** Seconds per run; warm-up runs last `warmupSeconds`. */
+    seconds: number;
+    warmupSeconds: number;
+    connections: number;
+    /** The tenant API request measured against the constant route. */
+    path: string;
+  };
+  /** The operator console section (`--only console`). */
+  console: { tenants: number; deepPages: number };
 };
+
+/** The sections of `npm run bench`, in the order a full run goes through them. */
+export const BENCH_SECTIONS = ['isolation', 'api', 'console'] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
+
+/**
+ * `--only api`, `--only=api,console`, `--only isolation --only console`: the sections to run;
+ * all of them without `--only`.
+ */
+export function readSections(argv: string[]): BenchSection[] {
+  const chosen: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--only') {
+      const value = argv[i + 1];
+      if (!value || value.startsWith('--')) throw new Error('--only needs a section name.');
+      chosen.push(...value.split(','));
+      i += 1;
+    } else if (arg.startsWith('--only=')) {
+      chosen.push(...arg.slice('--only='.length).split(','));
+    } else {
+      throw new Error(`Unknown argument "${arg}". Use --only ${BENCH_SECTIONS.join('|')}.`);
+    }
+  }
+  const names = chosen.map((name) => name.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(BENCH_SECTIONS as readonly string[]).includes(name))
+      throw new Error(`Unknown section "${name}": use ${BENCH_SECTIONS.join(', ')}.`);
+  }
+  return names.length === 0
+    ? [...BENCH_SECTIONS]
+    : BENCH_SECTIONS.filter((section) => names.includes(section));
+}
 
 /**
  * Which database to measure.
@@ -51,6 +97,17 @@ export function readBenchConfig(source: NodeJS.ProcessEnv = process.env): BenchC
       'BENCH_DOCUMENTS_PER_TENANT',
     ),
     pageSize: 20,
+    api: {
+      rounds: positiveInt(source.BENCH_API_ROUNDS, 4, 'BENCH_API_ROUNDS'),
+      seconds: positiveInt(source.BENCH_API_SECONDS, 5, 'BENCH_API_SECONDS'),
+      warmupSeconds: positiveInt(source.BENCH_API_WARMUP_SECONDS, 3, 'BENCH_API_WARMUP_SECONDS'),
+      connections: positiveInt(source.BENCH_API_CONNECTIONS, 10, 'BENCH_API_CONNECTIONS'),
+      path: apiPath(source.BENCH_API_PATH),
+    },
+    console: {
+      tenants: positiveInt(source.BENCH_CONSOLE_TENANTS, 10_000, 'BENCH_CONSOLE_TENANTS'),
+      deepPages: positiveInt(source.BENCH_CONSOLE_DEEP_PAGES, 100, 'BENCH_CONSOLE_DEEP_PAGES'),
+    },
   };
   return { ...shared, target: readTarget(source) };
 }
@@ -112,6 +169,13 @@ export function redact(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();
+}
+
+function apiPath(value: string | undefined): string {
+  const path = value?.trim() || '/api/v1/documents?limit=20';
+  if (!path.startsWith('/api/'))
+    throw new Error(`BENCH_API_PATH must start with /api/ (got "${path}").`);
+  return path;
 }
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {

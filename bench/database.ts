@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
+import type { Extensions, PGlite } from '@electric-sql/pglite';
+import { createPglite } from '@/db/pglite';
 import { Pool as NeonPool } from '@neondatabase/serverless';
 import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -38,27 +39,53 @@ export type BenchDatabase = {
   /** node-postgres only: a pool in pg's pipeline mode, for the pipelined proposal (c2). */
   pipelinePool?: pg.Pool;
   tenantIds: string[];
+  /** Server drivers: the URL the app's own processes use (the bench's login role, or the owner). */
+  loginUrl?: string;
   serverVersion: string;
   loadSeconds: number;
   notes: string[];
+  /** Runs SQL as the database's owner (PGlite: its superuser), e.g. DDL a proposal needs. */
+  asOwner(statements: string): Promise<void>;
   close(): Promise<void>;
 };
 
-export async function openBenchDatabase(config: BenchConfig): Promise<BenchDatabase> {
-  return config.target.driver === 'pglite' ? openEmbedded(config) : openServer(config);
+/** What a section loads: statements run in order as the owner, and the query that lists its tenants. */
+export type Dataset = { statements: string[]; tenantIdsSql: string };
+
+export type OpenOptions = {
+  /** Default: the isolation dataset (BENCH_TENANTS × BENCH_DOCUMENTS_PER_TENANT). */
+  dataset?: Dataset;
+  /** PGlite only: a data directory (for a server started afterwards) instead of memory. */
+  pgliteDir?: string;
+  /** PGlite only: extensions to make available (a server has its own). */
+  pgliteExtensions?: Extensions;
+};
+
+export async function openBenchDatabase(
+  config: BenchConfig,
+  options: OpenOptions = {},
+): Promise<BenchDatabase> {
+  const dataset = options.dataset ?? {
+    statements: datasetStatements(config.tenants, config.documentsPerTenant),
+    tenantIdsSql,
+  };
+  return config.target.driver === 'pglite'
+    ? openEmbedded(dataset, options)
+    : openServer(config, dataset);
 }
 
-async function openEmbedded(config: BenchConfig): Promise<BenchDatabase> {
-  const pglite = await PGlite.create(); // in memory: never ./.data, never the app's data
+async function openEmbedded(dataset: Dataset, options: OpenOptions): Promise<BenchDatabase> {
+  const dir = options.pgliteDir;
+  // In memory unless a section asks for a (temporary) directory: never ./.data, never the app's data.
+  const pglite = await createPglite(dir, options.pgliteExtensions);
   await runMigrations({ driver: 'pglite', pglite });
   // PGlite starts as superuser: it can create a BYPASSRLS role and SET ROLE to any role.
   await pglite.exec(bypassRoleSql());
   const started = performance.now();
-  for (const statement of datasetStatements(config.tenants, config.documentsPerTenant))
-    await pglite.exec(statement);
+  for (const statement of dataset.statements) await pglite.exec(statement);
   const loadSeconds = (performance.now() - started) / 1000;
   await pglite.exec('set role tenantry_platform');
-  const tenantIds = (await pglite.query<{ id: string }>(tenantIdsSql)).rows;
+  const tenantIds = (await pglite.query<{ id: string }>(dataset.tenantIdsSql)).rows;
   await pglite.exec('reset role');
   const version = (
     await pglite.query<{ v: string }>(`select current_setting('server_version') as v`)
@@ -77,9 +104,12 @@ async function openEmbedded(config: BenchConfig): Promise<BenchDatabase> {
       leave: async () => void (await pglite.exec('set role tenantry_app')),
     },
     tenantIds: tenantIds.map((row) => row.id),
-    serverVersion: `PostgreSQL ${version} (PGlite, WebAssembly, in process)`,
+    serverVersion: `PostgreSQL ${version} (PGlite, WebAssembly, ${dir ? 'on disk' : 'in memory'})`,
     loadSeconds,
     notes: [],
+    asOwner: async (statements) => {
+      await pglite.exec(`reset role; ${statements}; set role tenantry_app`);
+    },
     close: () => app.close(),
   };
 }
@@ -91,7 +121,7 @@ function bypassRoleSql(): string {
     grant select on documents, users to ${BYPASS_ROLE};`;
 }
 
-async function openServer(config: BenchConfig): Promise<BenchDatabase> {
+async function openServer(config: BenchConfig, dataset: Dataset): Promise<BenchDatabase> {
   const target = config.target;
   if (target.driver === 'pglite') throw new Error('unreachable');
   const notes: string[] = [];
@@ -152,11 +182,10 @@ async function openServer(config: BenchConfig): Promise<BenchDatabase> {
       );
     }
     const started = performance.now();
-    for (const statement of datasetStatements(config.tenants, config.documentsPerTenant))
-      await owner.query(statement);
+    for (const statement of dataset.statements) await owner.query(statement);
     loadSeconds = (performance.now() - started) / 1000;
     await owner.query('set role tenantry_platform');
-    tenantIds = (await owner.query<{ id: string }>(tenantIdsSql)).rows.map((row) => row.id);
+    tenantIds = (await owner.query<{ id: string }>(dataset.tenantIdsSql)).rows.map((row) => row.id);
   } finally {
     await owner.end();
   }
@@ -220,9 +249,19 @@ async function openServer(config: BenchConfig): Promise<BenchDatabase> {
     bare: { db: bareDb },
     pipelinePool,
     tenantIds,
+    loginUrl,
     serverVersion,
     loadSeconds,
     notes,
+    asOwner: async (statements) => {
+      const client = new pg.Client({ connectionString: ownerUrl });
+      await client.connect();
+      try {
+        await client.query(statements);
+      } finally {
+        await client.end();
+      }
+    },
     close: async () => {
       await app.close();
       await barePool.end();

@@ -1,5 +1,13 @@
 /**
- * `npm run bench` — what tenant isolation costs on the document list, measured side by side.
+ * `npm run bench` — measurements side by side, in three sections (`--only isolation|api|console`,
+ * all three by default):
+ *
+ *   isolation  what tenant isolation costs on the document list (below);
+ *   api        GET /api/v1/documents against a constant route on the same `next start` server,
+ *              alternately, with autocannon (bench/api-throughput.ts);
+ *   console    the operator console's tenant list at 10,000 tenants (bench/console-list.ts).
+ *
+ * The isolation section:
  *
  *   (a) rls_policy_overhead   the list query under RLS (tenantry_app + app.tenant_id) against the
  *                             same query as a BYPASSRLS role, both inside an open transaction,
@@ -17,7 +25,7 @@
  * See docs/benchmarks.md.
  */
 import os from 'node:os';
-import { desc, eq, sql, type SQL } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '@/db/client';
 import { documents } from '@/db/schema';
 import { withTenant } from '@/db/scope';
@@ -25,8 +33,11 @@ import { withTenant } from '@/db/scope';
 // import next/navigation, which cannot load outside Next (React's react-server build has no context).
 import { listDocuments, type DocumentPage } from '@/lib/documents/documents';
 import { takeCensus, shortStatement, type Census } from './census';
-import { BENCH_DATABASE, readBenchConfig, type BenchConfig } from './config';
+import { apiThroughput } from './api-throughput';
+import { BENCH_DATABASE, readBenchConfig, readSections, type BenchConfig } from './config';
+import { consoleList } from './console-list';
 import { openBenchDatabase, type BenchDatabase } from './database';
+import { line, loadAverage, plural } from './print';
 import {
   oneMessagePglite,
   oneMessageWithTenant,
@@ -34,25 +45,32 @@ import {
   type WithTenant,
 } from './proposal';
 import { interleave, random, timeMicros, type Measurement, type Variant } from './runner';
+import { explainAnalyze } from './sql';
 
 type Target = { metric: string; limit: number; proposal?: boolean };
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
+  const sections = readSections(process.argv.slice(2));
   const config = readBenchConfig();
   const cpus = os.cpus();
-  line(`Tenantry benchmark — tenant isolation on the document list (${new Date().toISOString()})`);
+  line(`Tenantry benchmark — ${sections.join(', ')} (${new Date().toISOString()})`);
   line(
     `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), node ${process.version}`,
   );
   line(`driver:  ${config.target.label}`);
 
-  const bench = await openBenchDatabase(config);
-  try {
-    await report(config, bench);
-  } finally {
-    await bench.close();
+  if (sections.includes('isolation')) {
+    line('\n══ isolation: tenant isolation on the document list ══');
+    const bench = await openBenchDatabase(config);
+    try {
+      await report(config, bench);
+    } finally {
+      await bench.close();
+    }
   }
+  if (sections.includes('api')) await apiThroughput(config);
+  if (sections.includes('console')) await consoleList(config);
   line(
     `\ntotal time ${((performance.now() - startedAt) / 1000).toFixed(1)} s · load average at the end ${loadAverage()}`,
   );
@@ -314,17 +332,6 @@ function listStatement(
   };
 }
 
-/** `$n` placeholders → a drizzle SQL with those values as bind parameters. */
-function bound(text: string, values: unknown[]): SQL {
-  const chunks: SQL[] = [];
-  text
-    .split(/\$(\d+)/)
-    .forEach((part, i) =>
-      chunks.push(i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`),
-    );
-  return sql.join(chunks);
-}
-
 /** EXPLAIN ANALYZE of a list statement as the RLS side runs it (inside withTenant). */
 async function explain(
   title: string,
@@ -333,10 +340,7 @@ async function explain(
   values: unknown[],
   tenantId: string,
 ): Promise<void> {
-  const statement = sql.join([
-    sql.raw('explain (analyze, costs off, timing off, summary off, buffers off) '),
-    bound(text, values),
-  ]);
+  const statement = explainAnalyze(text, values);
   const result = (await withTenant(
     tenantId,
     (tx) => tx.execute(statement),
@@ -409,21 +413,6 @@ function summaryLine(
 /** Judged on the ratio as printed (two decimals), so "1.30x (target <= 1.3x)" never reads FAIL. */
 function verdictOf(ratio: number, limit: number): 'PASS' | 'FAIL' {
   return Math.round(ratio * 100) <= Math.round(limit * 100) ? 'PASS' : 'FAIL';
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function loadAverage(): string {
-  return os
-    .loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
-}
-
-function line(text: string): void {
-  process.stdout.write(`${text}\n`);
 }
 
 main().then(

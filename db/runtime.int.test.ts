@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { createPglite } from '@/db/pglite';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
@@ -43,7 +43,7 @@ describe('PGlite directory lock', () => {
 
 describe('schema state', () => {
   it('reports a fresh database as behind, and current once migrated', async () => {
-    const pglite = await PGlite.create();
+    const pglite = await createPglite();
     const query = async (text: string) => (await pglite.query<Record<string, unknown>>(text)).rows;
     const before = await readSchemaState(query);
     expect(before).toMatchObject({ applied: 0, current: false });
@@ -55,7 +55,7 @@ describe('schema state', () => {
   });
 
   it('reports a permission problem as an error, not as an unmigrated database', async () => {
-    const pglite = await PGlite.create();
+    const pglite = await createPglite();
     await runMigrations({ driver: 'pglite', pglite });
     await pglite.exec('create role tenantry_test_nobody; set role tenantry_test_nobody');
     await expect(readSchemaState(async (text) => (await pglite.query<Record<string, unknown>>(text)).rows)).rejects.toThrow(

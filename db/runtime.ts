@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { createPglite } from './pglite';
 import pg from 'pg';
 import { databaseDriver, env } from '@/lib/env';
 import { openDatabase, type DatabaseHandle } from './client';
@@ -79,7 +79,7 @@ async function openEmbedded(dataDir: string): Promise<DatabaseHandle> {
   const dir = path.resolve(dataDir);
   fs.mkdirSync(dir, { recursive: true });
   acquireDirectoryLock(dir);
-  const pglite = await PGlite.create(dir);
+  const pglite = await createPglite(dir);
   await runMigrations({ driver: 'pglite', pglite });
   const handle = await openDatabase({ driver: 'pglite', pglite });
   const { seedDemoData } = await import('./seed');

@@ -39,6 +39,8 @@ export const tenants = pgTable(
     index('tenants_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('tenants_status_created_idx').on(t.status, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('tenants_plan_created_idx').on(t.plan, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('tenants_name_sort_idx').on(sql`lower(${t.name})`, t.id),
+    // Search (ILIKE on slug and name) uses trigram GIN indexes, created in migration 0006.
     check('tenants_slug_format', sql`${t.slug} ~ '^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$'`),
     check('tenants_status_valid', sql`${t.status} in ('trial', 'active', 'past_due', 'suspended', 'archived')`),
     // A tenant request sees and edits only its own row (column grants limit what it may change).

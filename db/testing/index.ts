@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { createPglite } from '@/db/pglite';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { runMigrations } from '@/db/migrate';
@@ -13,7 +14,7 @@ let template: Promise<PGlite> | undefined;
 /** Migrated once per worker; each suite gets a clone (≈0.6 s instead of ≈4 s for initdb). */
 function pgliteTemplate(): Promise<PGlite> {
   template ??= (async () => {
-    const pglite = await PGlite.create();
+    const pglite = await createPglite();
     await runMigrations({ driver: 'pglite', pglite });
     return pglite;
   })();

@@ -31,7 +31,7 @@ function encodeCursor(updatedAt: string, id: string): string {
 function decodeCursor(cursor: string): { updatedAt: string; id: string } {
   try {
     const [updatedAt, id] = z
-      .tuple([z.string().min(1).max(64), z.uuid()])
+      .tuple([z.string().min(1).max(64), z.guid()])
       .parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     if (Number.isNaN(Date.parse(updatedAt))) throw new Error('bad timestamp');
     return { updatedAt, id };

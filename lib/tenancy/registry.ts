@@ -146,7 +146,7 @@ export async function provisionTenant(
 export const UNUSABLE_PASSWORD = '!';
 
 // Keyset cursor over the chosen sort: [sort key as text, id].
-const cursorSchema = z.tuple([z.string().max(300), z.uuid()]);
+const cursorSchema = z.tuple([z.string().max(300), z.guid()]);
 function encodeCursor(key: string, id: string): string {
   return Buffer.from(JSON.stringify([key, id])).toString('base64url');
 }
