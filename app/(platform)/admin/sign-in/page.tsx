@@ -1,7 +1,7 @@
 import { redirect } from 'next/navigation';
 import { getCurrentOperator } from '@/lib/actions';
 import { operatorSignInAction } from './actions';
-import { OperatorSignInForm } from './_components/operator-sign-in-form';
+import { SignInForm } from '@/components/forms/sign-in-form';
 
 export const metadata = { title: 'Sign in' };
 
@@ -17,7 +17,7 @@ export default async function OperatorSignInPage() {
         <p className="mt-1 mb-6 text-sm text-slate-600">
           For the platform’s operators. Members of a workspace sign in at their workspace’s own address.
         </p>
-        <OperatorSignInForm action={operatorSignInAction} />
+        <SignInForm action={operatorSignInAction} />
       </section>
     </main>
   );

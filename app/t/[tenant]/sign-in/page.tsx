@@ -1,7 +1,7 @@
 import { redirect } from 'next/navigation';
 import { getCurrentTenant, getCurrentViewer } from '@/lib/actions';
 import { signInAction } from './actions';
-import { SignInForm } from './_components/sign-in-form';
+import { SignInForm } from '@/components/forms/sign-in-form';
 
 export const metadata = { title: 'Sign in' };
 

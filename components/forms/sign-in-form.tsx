@@ -5,7 +5,8 @@ import { FormMessage, TextField } from '@/components/ui/field';
 import { SubmitButton } from '@/components/ui/submit-button';
 import type { ActionState } from '@/lib/actions';
 
-export function OperatorSignInForm({
+/** E-mail and password, for a tenant's members and for platform operators alike. */
+export function SignInForm({
   action,
 }: {
   action: (state: ActionState, formData: FormData) => Promise<ActionState>;
