@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 const compat = new FlatCompat({ baseDirectory: import.meta.dirname });
 
 const dataAccess = {
-  group: ['@/db', '@/db/*', 'drizzle-orm', 'drizzle-orm/*', 'pg', '@electric-sql/*', '@neondatabase/*'],
+  group: [
+    '@/db',
+    '@/db/*',
+    'drizzle-orm',
+    'drizzle-orm/*',
+    'pg',
+    '@electric-sql/*',
+    '@neondatabase/*',
+  ],
   message: 'Only lib/ and db/ touch the database: call a lib/<domain> function.',
 };
 const deepLib = {
@@ -13,29 +21,58 @@ const deepLib = {
 };
 
 export default tseslint.config(
-  { ignores: ['.next/**', 'node_modules/**', 'coverage/**', 'playwright-report/**', 'test-results/**', 'next-env.d.ts'] },
+  {
+    ignores: [
+      '.next/**',
+      'node_modules/**',
+      'coverage/**',
+      'playwright-report/**',
+      'test-results/**',
+      'next-env.d.ts',
+    ],
+  },
   ...compat.extends('next/core-web-vitals', 'next/typescript'),
   {
     files: ['**/*.ts', '**/*.tsx'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { attributes: false } },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/consistent-type-definitions': ['error', 'type'],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
     files: ['app/**', 'components/**', 'middleware.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ ...dataAccess, allowTypeImports: true }, deepLib] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ ...dataAccess, allowTypeImports: true }, deepLib] },
+      ],
+    },
   },
   {
     files: ['components/ui/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@/lib/*', '@/db/*'], message: 'UI primitives take props only: no data, no domain code.' }] },
+        {
+          patterns: [
+            {
+              group: ['@/lib/*', '@/db/*'],
+              message: 'UI primitives take props only: no data, no domain code.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -17,23 +17,27 @@ function request(url: string, headers: Record<string, string> = {}) {
 /** The request headers middleware hands on to the app (Next's override protocol). */
 function forwardedHeaders(response: Response): Record<string, string> {
   const names = response.headers.get('x-middleware-override-headers')?.split(',') ?? [];
-  return Object.fromEntries(names.map((name) => [name, response.headers.get(`x-middleware-request-${name}`) ?? '']));
+  return Object.fromEntries(
+    names.map((name) => [name, response.headers.get(`x-middleware-request-${name}`) ?? '']),
+  );
 }
 
 describe('middleware', () => {
   it('rewrites a tenant host to the portal route and tells the app which tenant', async () => {
     const middleware = await loadMiddleware();
     const response = middleware(request('http://acme.localhost:3000/documents?cursor=x'));
-    expect(response.headers.get('x-middleware-rewrite')).toBe('http://acme.localhost:3000/t/acme/documents?cursor=x');
+    expect(response.headers.get('x-middleware-rewrite')).toBe(
+      'http://acme.localhost:3000/t/acme/documents?cursor=x',
+    );
     expect(forwardedHeaders(response)['x-tenantry-tenant']).toBe('acme');
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('rewrites the tenant root to the portal home', async () => {
     const middleware = await loadMiddleware();
-    expect(middleware(request('http://acme.localhost:3000/')).headers.get('x-middleware-rewrite')).toBe(
-      'http://acme.localhost:3000/t/acme',
-    );
+    expect(
+      middleware(request('http://acme.localhost:3000/')).headers.get('x-middleware-rewrite'),
+    ).toBe('http://acme.localhost:3000/t/acme');
   });
 
   it('passes tenant API routes through with the tenant set, and keeps platform routes off tenant hosts', async () => {
@@ -48,7 +52,12 @@ describe('middleware', () => {
 
   it('keeps the whole operator console off tenant hosts, and serves it on the root domain', async () => {
     const middleware = await loadMiddleware();
-    for (const path of ['/admin', '/admin/', '/admin/sign-in', '/admin/tenants/00000000-0000-4000-8000-000000000000']) {
+    for (const path of [
+      '/admin',
+      '/admin/',
+      '/admin/sign-in',
+      '/admin/tenants/00000000-0000-4000-8000-000000000000',
+    ]) {
       expect(middleware(request(`http://acme.localhost:3000${path}`)).status, path).toBe(404);
     }
     const root = middleware(request('http://localhost:3000/admin/sign-in'));
@@ -91,31 +100,51 @@ describe('middleware', () => {
     expect(headers['x-tenantry-tenant']).toBe('acme');
     expect(headers['x-request-id']).not.toBe('forged');
     expect(headers['x-middleware-subrequest']).toBeUndefined();
-    const root = forwardedHeaders(middleware(request('http://localhost:3000/', { 'x-tenantry-tenant': 'globex' })));
+    const root = forwardedHeaders(
+      middleware(request('http://localhost:3000/', { 'x-tenantry-tenant': 'globex' })),
+    );
     expect(root['x-tenantry-tenant']).toBeUndefined();
   });
 
   it('drops proxy headers unless TRUST_PROXY is set', async () => {
     const untrusting = await loadMiddleware();
-    const dropped = forwardedHeaders(untrusting(request('http://acme.localhost:3000/', { 'x-forwarded-for': '6.6.6.6', forwarded: 'for=6.6.6.6' })));
+    const dropped = forwardedHeaders(
+      untrusting(
+        request('http://acme.localhost:3000/', {
+          'x-forwarded-for': '6.6.6.6',
+          forwarded: 'for=6.6.6.6',
+        }),
+      ),
+    );
     expect(dropped['x-forwarded-for']).toBeUndefined();
     expect(dropped.forwarded).toBeUndefined();
 
     const trusting = await loadMiddleware({ TRUST_PROXY: 'true' });
-    const kept = forwardedHeaders(trusting(request('http://acme.localhost:3000/', { 'x-forwarded-for': '203.0.113.9' })));
+    const kept = forwardedHeaders(
+      trusting(request('http://acme.localhost:3000/', { 'x-forwarded-for': '203.0.113.9' })),
+    );
     expect(kept['x-forwarded-for']).toBe('203.0.113.9');
   });
 
   it('refuses a forwarded host that disagrees with Host when no proxy is trusted', async () => {
     const middleware = await loadMiddleware();
     // Also the shape of Next's own localhost re-fetch after a server-action redirect.
-    expect(middleware(request('http://localhost:3000/', { 'x-forwarded-host': 'acme.localhost:3000' })).status).toBe(404);
-    expect(middleware(request('http://acme.localhost:3000/', { 'x-forwarded-host': 'acme.localhost:3000' })).status).toBe(200);
+    expect(
+      middleware(request('http://localhost:3000/', { 'x-forwarded-host': 'acme.localhost:3000' }))
+        .status,
+    ).toBe(404);
+    expect(
+      middleware(
+        request('http://acme.localhost:3000/', { 'x-forwarded-host': 'acme.localhost:3000' }),
+      ).status,
+    ).toBe(200);
   });
 
   it('takes the tenant from X-Forwarded-Host behind a trusted proxy', async () => {
     const middleware = await loadMiddleware({ TRUST_PROXY: 'true' });
-    const response = middleware(request('http://10.0.0.5:3000/documents', { 'x-forwarded-host': 'globex.localhost:3000' }));
+    const response = middleware(
+      request('http://10.0.0.5:3000/documents', { 'x-forwarded-host': 'globex.localhost:3000' }),
+    );
     expect(forwardedHeaders(response)['x-tenantry-tenant']).toBe('globex');
   });
 });

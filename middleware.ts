@@ -11,7 +11,14 @@ import { INTERNAL_HEADERS, parseHost } from '@/lib/host';
 // Headers a client must never be able to set: ours, and Next's internal recursion marker.
 const STRIPPED_ALWAYS = [...Object.values(INTERNAL_HEADERS), 'x-middleware-subrequest'];
 // Proxy headers, unless TRUST_PROXY says a proxy we control sets them.
-const STRIPPED_UNLESS_TRUSTED = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'forwarded', 'x-real-ip'];
+const STRIPPED_UNLESS_TRUSTED = [
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'forwarded',
+  'x-real-ip',
+];
 
 const PLATFORM_ONLY_PREFIXES = ['/api/platform', '/api/webhooks', '/admin'];
 const TENANT_ONLY_PREFIXES = ['/api/v1'];
@@ -21,7 +28,10 @@ function startsWithSegment(pathname: string, prefix: string): boolean {
 }
 
 function notFound(): NextResponse {
-  return new NextResponse('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  return new NextResponse('Not found', {
+    status: 404,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  });
 }
 
 export function middleware(request: NextRequest): NextResponse {
@@ -53,18 +63,22 @@ export function middleware(request: NextRequest): NextResponse {
   };
 
   if (resolution.kind === 'unknown') {
-    if (startsWithSegment(pathname, '/api/health')) return respond(NextResponse.next({ request: { headers } }));
+    if (startsWithSegment(pathname, '/api/health'))
+      return respond(NextResponse.next({ request: { headers } }));
     return notFound();
   }
 
   if (resolution.kind === 'root') {
-    if (TENANT_ONLY_PREFIXES.some((prefix) => startsWithSegment(pathname, prefix))) return notFound();
+    if (TENANT_ONLY_PREFIXES.some((prefix) => startsWithSegment(pathname, prefix)))
+      return notFound();
     return respond(NextResponse.next({ request: { headers } }));
   }
 
-  if (PLATFORM_ONLY_PREFIXES.some((prefix) => startsWithSegment(pathname, prefix))) return notFound();
+  if (PLATFORM_ONLY_PREFIXES.some((prefix) => startsWithSegment(pathname, prefix)))
+    return notFound();
   headers.set(INTERNAL_HEADERS.tenantSlug, resolution.slug);
-  if (startsWithSegment(pathname, '/api')) return respond(NextResponse.next({ request: { headers } }));
+  if (startsWithSegment(pathname, '/api'))
+    return respond(NextResponse.next({ request: { headers } }));
 
   const url = request.nextUrl.clone();
   url.pathname = `/t/${resolution.slug}${pathname === '/' ? '' : pathname}`;

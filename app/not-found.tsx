@@ -11,15 +11,21 @@ export default async function NotFound() {
       <p className="mt-4 text-slate-600">
         {slug ? (
           <>
-            There is no workspace at <strong>{slug}.{ROOT_DOMAIN}</strong>, or this page does not exist in it. Check
-            the address you were given.
+            There is no workspace at{' '}
+            <strong>
+              {slug}.{ROOT_DOMAIN}
+            </strong>
+            , or this page does not exist in it. Check the address you were given.
           </>
         ) : (
           'The page you asked for does not exist.'
         )}
       </p>
       <p className="mt-6">
-        <a href={rootOrigin(ROOT_DOMAIN, protocolFor(ROOT_DOMAIN))} className="text-indigo-700 underline">
+        <a
+          href={rootOrigin(ROOT_DOMAIN, protocolFor(ROOT_DOMAIN))}
+          className="text-indigo-700 underline"
+        >
           Go to Tenantry’s home page
         </a>
       </p>

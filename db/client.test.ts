@@ -7,7 +7,11 @@ describe('openDatabase', () => {
     const pgHandle = await openDatabase({ driver: 'pg', url: 'postgres://app@127.0.0.1:9/none' });
     expect(pgHandle.driver).toBe('pg');
     await pgHandle.close();
-    const neonHandle = await openDatabase({ driver: 'neon', url: 'postgres://app@127.0.0.1:9/none', wsProxy: '127.0.0.1:1' });
+    const neonHandle = await openDatabase({
+      driver: 'neon',
+      url: 'postgres://app@127.0.0.1:9/none',
+      wsProxy: '127.0.0.1:1',
+    });
     expect(neonHandle.driver).toBe('neon');
     await neonHandle.close();
   });

@@ -11,7 +11,11 @@ import * as schema from './schema';
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
-export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type Transaction = PgTransaction<
+  PgQueryResultHKT,
+  Schema,
+  ExtractTablesWithRelations<Schema>
+>;
 export type Driver = 'pglite' | 'pg' | 'neon';
 
 export type DatabaseHandle = {
@@ -49,7 +53,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     }
     case 'pg': {
       // The role is a startup parameter: a login role that may not take it fails to connect.
-      const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, options: '-c role=tenantry_app' });
+      const pool = new pg.Pool({
+        connectionString: options.url,
+        max: options.max ?? 10,
+        options: '-c role=tenantry_app',
+      });
       return {
         db: drizzlePg(pool, { schema }) as unknown as Database,
         driver: 'pg',

@@ -60,7 +60,9 @@ export async function readSchemaState(
   const lastExpected = expected.at(-1)?.folderMillis ?? 0;
   let rows: Array<Record<string, unknown>>;
   try {
-    rows = await query('select count(*)::int as applied, max(created_at)::text as latest from drizzle.__drizzle_migrations');
+    rows = await query(
+      'select count(*)::int as applied, max(created_at)::text as latest from drizzle.__drizzle_migrations',
+    );
   } catch (error) {
     // Never migrated: no bookkeeping schema or table. Anything else is a
     // real failure (permissions, connection) and must not be reported as "behind".

@@ -1,7 +1,15 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@/db/client';
-import { apiKeys, auditEvents, documents, memberships, sessions, tenants, users } from '@/db/schema';
+import {
+  apiKeys,
+  auditEvents,
+  documents,
+  memberships,
+  sessions,
+  tenants,
+  users,
+} from '@/db/schema';
 import { withPlatform, withTenant } from '@/db/scope';
 import { createMember, createTenant, setupTestDatabase, teardownTestDatabase } from '@/db/testing';
 
@@ -24,15 +32,20 @@ beforeAll(async () => {
   b = await createTenant();
   await createMember(a.id, { role: 'owner' });
   bMember = await createMember(b.id, { role: 'owner' });
-  [aDoc, bDoc] = await Promise.all(
+  [aDoc, bDoc] = (await Promise.all(
     [a, b].map((t) =>
       withTenant(t.id, async (tx) => {
-        const [doc] = await tx.insert(documents).values({ tenantId: t.id, title: `doc of ${t.slug}` }).returning();
-        await tx.insert(auditEvents).values({ tenantId: t.id, actorType: 'system', action: 'test.seeded' });
+        const [doc] = await tx
+          .insert(documents)
+          .values({ tenantId: t.id, title: `doc of ${t.slug}` })
+          .returning();
+        await tx
+          .insert(auditEvents)
+          .values({ tenantId: t.id, actorType: 'system', action: 'test.seeded' });
         return doc!.id;
       }),
     ),
-  ) as [string, string];
+  )) as [string, string];
   await withTenant(b.id, (tx) =>
     tx.insert(sessions).values({
       tenantId: b.id,
@@ -73,9 +86,19 @@ describe('schema-wide isolation contract', () => {
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'public' and c.relkind in ('r', 'p')
         and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`);
-    expect(tenantTables.map((t) => t.name).sort()).toEqual(['api_keys', 'audit_events', 'documents', 'memberships', 'sessions']);
+    expect(tenantTables.map((t) => t.name).sort()).toEqual([
+      'api_keys',
+      'audit_events',
+      'documents',
+      'memberships',
+      'sessions',
+    ]);
     for (const table of tenantTables) {
-      expect(table, `${String(table.name)}`).toMatchObject({ not_null: true, has_policy: true, has_tenant_index: true });
+      expect(table, `${String(table.name)}`).toMatchObject({
+        not_null: true,
+        has_policy: true,
+        has_tenant_index: true,
+      });
     }
   });
 
@@ -117,12 +140,19 @@ describe('application role', () => {
         from pg_roles r where r.rolname = current_user`)) as unknown as { rows: Row[] };
       return result.rows;
     });
-    expect(role).toEqual({ rolname: 'tenantry_app', rolsuper: false, rolbypassrls: false, owns_documents: false });
+    expect(role).toEqual({
+      rolname: 'tenantry_app',
+      rolsuper: false,
+      rolbypassrls: false,
+      owns_documents: false,
+    });
   });
 
   it('keeps the tenant setting inside the transaction only', async () => {
     await withTenant(a.id, async () => undefined);
-    const [setting] = await rows(sql`select coalesce(current_setting('app.tenant_id', true), '') as value, current_user as role`);
+    const [setting] = await rows(
+      sql`select coalesce(current_setting('app.tenant_id', true), '') as value, current_user as role`,
+    );
     expect(setting).toEqual({ value: '', role: 'tenantry_app' });
   });
 
@@ -137,7 +167,9 @@ describe('application role', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const titles = await withTenant(a.id, (tx) => tx.select({ title: documents.title }).from(documents));
+    const titles = await withTenant(a.id, (tx) =>
+      tx.select({ title: documents.title }).from(documents),
+    );
     expect(titles.map((t) => t.title)).not.toContain('never committed');
   });
 });
@@ -153,14 +185,19 @@ describe('fail closed outside withTenant', () => {
     const tables = await withPlatform(async (tx) => {
       const result = (await tx.execute(sql`
         select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1`)) as unknown as { rows: { name: string }[] };
+        where n.nspname = 'public' and c.relkind in ('r', 'p') order by 1`)) as unknown as {
+        rows: { name: string }[];
+      };
       return result.rows.map((r) => r.name);
     });
     expect(tables).toContain('api_keys');
     for (const table of tables) {
       const outcome = await rows(sql.raw(`select count(*)::int as n from "${table}"`)).then(
         ([row]) => row?.n,
-        (error: unknown) => (String((error as { cause?: unknown }).cause ?? error).includes('permission denied') ? 'refused' : error),
+        (error: unknown) =>
+          String((error as { cause?: unknown }).cause ?? error).includes('permission denied')
+            ? 'refused'
+            : error,
       );
       expect([0, 'refused'], table).toContain(outcome);
     }
@@ -174,7 +211,9 @@ describe('fail closed outside withTenant', () => {
   });
 
   it('cannot insert a tenant row', async () => {
-    await expect(handle.db.insert(documents).values({ tenantId: a.id, title: 'sneaky' })).rejects.toThrow();
+    await expect(
+      handle.db.insert(documents).values({ tenantId: a.id, title: 'sneaky' }),
+    ).rejects.toThrow();
   });
 });
 
@@ -200,53 +239,104 @@ describe('tenant A never reaches tenant B', () => {
   it('cannot read, update or delete B’s document by id', async () => {
     await withTenant(a.id, async (tx) => {
       expect(await tx.select().from(documents).where(eq(documents.id, bDoc))).toEqual([]);
-      expect(await tx.update(documents).set({ title: 'pwned' }).where(eq(documents.id, bDoc)).returning()).toEqual([]);
+      expect(
+        await tx
+          .update(documents)
+          .set({ title: 'pwned' })
+          .where(eq(documents.id, bDoc))
+          .returning(),
+      ).toEqual([]);
       expect(await tx.delete(documents).where(eq(documents.id, bDoc)).returning()).toEqual([]);
     });
-    const [still] = await withTenant(b.id, (tx) => tx.select().from(documents).where(eq(documents.id, bDoc)));
+    const [still] = await withTenant(b.id, (tx) =>
+      tx.select().from(documents).where(eq(documents.id, bDoc)),
+    );
     expect(still?.title).toBe(`doc of ${b.slug}`);
   });
 
   it('cannot insert rows carrying B’s tenant id into any tenant table', async () => {
     const attempts = [
-      (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) => tx.insert(documents).values({ tenantId: b.id, title: 'x' }),
+      (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) =>
+        tx.insert(documents).values({ tenantId: b.id, title: 'x' }),
       (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) =>
         tx.insert(auditEvents).values({ tenantId: b.id, actorType: 'system', action: 'forged' }),
       (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) =>
         tx.insert(memberships).values({ tenantId: b.id, userId: bMember.userId, role: 'owner' }),
       (tx: Parameters<Parameters<typeof withTenant>[1]>[0]) =>
-        tx.insert(sessions).values({ tenantId: b.id, userId: bMember.userId, membershipId: bMember.membershipId, expiresAt: new Date() }),
+        tx.insert(sessions).values({
+          tenantId: b.id,
+          userId: bMember.userId,
+          membershipId: bMember.membershipId,
+          expiresAt: new Date(),
+        }),
     ];
     for (const attempt of attempts) await expect(withTenant(a.id, attempt)).rejects.toThrow();
   });
 
   it('cannot move its own row into B', async () => {
     await expect(
-      withTenant(a.id, (tx) => tx.update(documents).set({ tenantId: b.id }).where(eq(documents.id, aDoc))),
+      withTenant(a.id, (tx) =>
+        tx.update(documents).set({ tenantId: b.id }).where(eq(documents.id, aDoc)),
+      ),
     ).rejects.toThrow();
   });
 
   it('cannot change its own status or plan (column grants)', async () => {
-    await expect(withTenant(a.id, (tx) => tx.update(tenants).set({ status: 'active' }).where(eq(tenants.id, a.id)))).rejects.toThrow();
-    for (const change of [{ plan: 'enterprise' }, { featureOverrides: { api_access: true } }, { limitOverrides: { documents: null } }, { metadata: {} }]) {
-      await expect(withTenant(a.id, (tx) => tx.update(tenants).set(change).where(eq(tenants.id, a.id))), JSON.stringify(change)).rejects.toThrow();
+    await expect(
+      withTenant(a.id, (tx) =>
+        tx.update(tenants).set({ status: 'active' }).where(eq(tenants.id, a.id)),
+      ),
+    ).rejects.toThrow();
+    for (const change of [
+      { plan: 'enterprise' },
+      { featureOverrides: { api_access: true } },
+      { limitOverrides: { documents: null } },
+      { metadata: {} },
+    ]) {
+      await expect(
+        withTenant(a.id, (tx) => tx.update(tenants).set(change).where(eq(tenants.id, a.id))),
+        JSON.stringify(change),
+      ).rejects.toThrow();
     }
   });
 
   it('cannot widen an API key or swap its hash (only last use and revocation are writable)', async () => {
     const [key] = await withTenant(a.id, (tx) =>
-      tx.insert(apiKeys).values({ tenantId: a.id, name: 'k', prefix: 'tnry_x', keyHash: 'h', scopes: ['documents:read'] }).returning(),
+      tx
+        .insert(apiKeys)
+        .values({
+          tenantId: a.id,
+          name: 'k',
+          prefix: 'tnry_x',
+          keyHash: 'h',
+          scopes: ['documents:read'],
+        })
+        .returning(),
     );
-    for (const change of [{ scopes: ['documents:read', 'documents:delete'] }, { keyHash: 'other' }, { tenantId: b.id }, { expiresAt: null }]) {
-      await expect(withTenant(a.id, (tx) => tx.update(apiKeys).set(change).where(eq(apiKeys.id, key!.id))), JSON.stringify(change)).rejects.toThrow();
+    for (const change of [
+      { scopes: ['documents:read', 'documents:delete'] },
+      { keyHash: 'other' },
+      { tenantId: b.id },
+      { expiresAt: null },
+    ]) {
+      await expect(
+        withTenant(a.id, (tx) => tx.update(apiKeys).set(change).where(eq(apiKeys.id, key!.id))),
+        JSON.stringify(change),
+      ).rejects.toThrow();
     }
-    await expect(withTenant(a.id, (tx) => tx.delete(apiKeys).where(eq(apiKeys.id, key!.id)))).rejects.toThrow();
-    await withTenant(a.id, (tx) => tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, key!.id)));
+    await expect(
+      withTenant(a.id, (tx) => tx.delete(apiKeys).where(eq(apiKeys.id, key!.id))),
+    ).rejects.toThrow();
+    await withTenant(a.id, (tx) =>
+      tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, key!.id)),
+    );
   });
 
   it('cannot rewrite the audit trail', async () => {
     await expect(withTenant(a.id, (tx) => tx.delete(auditEvents))).rejects.toThrow();
-    await expect(withTenant(a.id, (tx) => tx.update(auditEvents).set({ action: 'x' }))).rejects.toThrow();
+    await expect(
+      withTenant(a.id, (tx) => tx.update(auditEvents).set({ action: 'x' })),
+    ).rejects.toThrow();
   });
 });
 

@@ -47,7 +47,9 @@ describe('schema state', () => {
     const query = async (text: string) => (await pglite.query<Record<string, unknown>>(text)).rows;
     const before = await readSchemaState(query);
     expect(before).toMatchObject({ applied: 0, current: false });
-    expect(schemaBehindMessage(before)).toMatch(/0 of \d+ migrations applied[\s\S]*npm run db:migrate/);
+    expect(schemaBehindMessage(before)).toMatch(
+      /0 of \d+ migrations applied[\s\S]*npm run db:migrate/,
+    );
     await runMigrations({ driver: 'pglite', pglite });
     const after = await readSchemaState(query);
     expect(after).toEqual({ applied: after.expected, expected: after.expected, current: true });
@@ -58,9 +60,9 @@ describe('schema state', () => {
     const pglite = await createPglite();
     await runMigrations({ driver: 'pglite', pglite });
     await pglite.exec('create role tenantry_test_nobody; set role tenantry_test_nobody');
-    await expect(readSchemaState(async (text) => (await pglite.query<Record<string, unknown>>(text)).rows)).rejects.toThrow(
-      /permission denied/,
-    );
+    await expect(
+      readSchemaState(async (text) => (await pglite.query<Record<string, unknown>>(text)).rows),
+    ).rejects.toThrow(/permission denied/);
     await pglite.close();
   });
 });
@@ -73,7 +75,9 @@ describe('getDatabase from configuration', () => {
     const handle = await getDatabase();
     try {
       expect(handle.driver).toBe('pglite');
-      const result = (await handle.db.execute(sql`select slug from tenantry_resolve_tenant('acme')`)) as unknown as { rows: unknown[] };
+      const result = (await handle.db.execute(
+        sql`select slug from tenantry_resolve_tenant('acme')`,
+      )) as unknown as { rows: unknown[] };
       expect(result.rows).toEqual([{ slug: 'acme' }]);
     } finally {
       installDatabase(undefined);
@@ -82,30 +86,41 @@ describe('getDatabase from configuration', () => {
   });
 
   const serverDriver = inject('testDb');
-  it.runIf(serverDriver !== 'pglite')('refuses a server database whose schema is behind, and starts once it is migrated', async () => {
-    const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-    await admin.connect();
-    await admin.query('drop database if exists tenantry_test_behind with (force)');
-    await admin.query('create database tenantry_test_behind');
-    await admin.end();
-    const url = 'postgres://postgres@127.0.0.1:5432/tenantry_test_behind';
-    vi.stubEnv('DATABASE_URL', url);
-    if (serverDriver === 'neon') {
-      vi.stubEnv('DATABASE_DRIVER', 'neon');
-      vi.stubEnv('NEON_WS_PROXY', inject('neonWsProxy'));
-    }
-    const { getDatabase, installDatabase } = await import('./runtime');
-    await expect(getDatabase()).rejects.toThrow(/schema is behind[\s\S]*npm run db:migrate/);
+  it.runIf(serverDriver !== 'pglite')(
+    'refuses a server database whose schema is behind, and starts once it is migrated',
+    async () => {
+      const admin = new pg.Client({
+        connectionString: 'postgres://postgres@127.0.0.1:5432/postgres',
+      });
+      await admin.connect();
+      await admin.query('drop database if exists tenantry_test_behind with (force)');
+      await admin.query('create database tenantry_test_behind');
+      await admin.end();
+      const url = 'postgres://postgres@127.0.0.1:5432/tenantry_test_behind';
+      vi.stubEnv('DATABASE_URL', url);
+      if (serverDriver === 'neon') {
+        vi.stubEnv('DATABASE_DRIVER', 'neon');
+        vi.stubEnv('NEON_WS_PROXY', inject('neonWsProxy'));
+      }
+      const { getDatabase, installDatabase } = await import('./runtime');
+      await expect(getDatabase()).rejects.toThrow(/schema is behind[\s\S]*npm run db:migrate/);
 
-    await runMigrations(serverDriver === 'pg' ? { driver: 'pg', url } : { driver: 'neon', url, wsProxy: inject('neonWsProxy') });
-    const handle = await getDatabase();
-    try {
-      expect(handle.driver).toBe(serverDriver);
-      const result = (await handle.db.execute(sql`select current_user as role`)) as unknown as { rows: unknown[] };
-      expect(result.rows).toEqual([{ role: 'tenantry_app' }]);
-    } finally {
-      installDatabase(undefined);
-      await handle.close();
-    }
-  });
+      await runMigrations(
+        serverDriver === 'pg'
+          ? { driver: 'pg', url }
+          : { driver: 'neon', url, wsProxy: inject('neonWsProxy') },
+      );
+      const handle = await getDatabase();
+      try {
+        expect(handle.driver).toBe(serverDriver);
+        const result = (await handle.db.execute(sql`select current_user as role`)) as unknown as {
+          rows: unknown[];
+        };
+        expect(result.rows).toEqual([{ role: 'tenantry_app' }]);
+      } finally {
+        installDatabase(undefined);
+        await handle.close();
+      }
+    },
+  );
 });

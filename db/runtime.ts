@@ -35,7 +35,9 @@ async function connectFromEnv(): Promise<DatabaseHandle> {
   const url = config.DATABASE_URL;
   if (!url) throw new Error(`DATABASE_DRIVER=${driver} needs DATABASE_URL.`);
   await assertSchemaCurrent(url);
-  const handle = await openDatabase(driver === 'pg' ? { driver, url } : { driver, url, wsProxy: config.NEON_WS_PROXY });
+  const handle = await openDatabase(
+    driver === 'pg' ? { driver, url } : { driver, url, wsProxy: config.NEON_WS_PROXY },
+  );
   try {
     await applyPlatformAdmin(handle);
   } catch (error) {
@@ -64,7 +66,9 @@ async function assertSchemaCurrent(url: string): Promise<void> {
       () => true,
       () => false,
     );
-    const state = hasAppRole ? await readSchemaState(async (sql) => (await client.query(sql)).rows) : neverMigratedState();
+    const state = hasAppRole
+      ? await readSchemaState(async (sql) => (await client.query(sql)).rows)
+      : neverMigratedState();
     if (!state.current) throw new Error(schemaBehindMessage(state));
   } finally {
     await client.end();

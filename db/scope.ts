@@ -20,7 +20,9 @@ export async function withTenant<T>(
   if (!UUID.test(tenantId)) throw new Error('withTenant needs a tenant id (uuid)');
   const db = database ?? (await getDatabase()).db;
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('role', 'tenantry_app', true), set_config('app.tenant_id', ${tenantId}, true)`);
+    await tx.execute(
+      sql`select set_config('role', 'tenantry_app', true), set_config('app.tenant_id', ${tenantId}, true)`,
+    );
     return work(tx);
   });
 }
@@ -29,10 +31,15 @@ export async function withTenant<T>(
  * The platform path: operator console, sign-up, jobs and webhooks. Runs as tenantry_platform,
  * whose policies see every tenant. Never call it with input from a tenant request's host.
  */
-export async function withPlatform<T>(work: (tx: Transaction) => Promise<T>, database?: Database): Promise<T> {
+export async function withPlatform<T>(
+  work: (tx: Transaction) => Promise<T>,
+  database?: Database,
+): Promise<T> {
   const db = database ?? (await getDatabase()).db;
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('role', 'tenantry_platform', true), set_config('app.tenant_id', '', true)`);
+    await tx.execute(
+      sql`select set_config('role', 'tenantry_platform', true), set_config('app.tenant_id', '', true)`,
+    );
     return work(tx);
   });
 }

@@ -2,7 +2,15 @@ import { count } from 'drizzle-orm';
 import { hashPassword } from '@/lib/passwords';
 import type { PlanId } from '@/lib/plans';
 import type { Database } from './client';
-import { auditEvents, documents, memberships, tenants, users, type MemberRole, type TenantStatus } from './schema';
+import {
+  auditEvents,
+  documents,
+  memberships,
+  tenants,
+  users,
+  type MemberRole,
+  type TenantStatus,
+} from './schema';
 import { withPlatform } from './scope';
 
 type SeedTenant = {
@@ -25,12 +33,23 @@ export const demoTenants: SeedTenant[] = [
     primaryColor: '#0f766e',
     members: [
       { email: 'owner@acme.test', name: 'Ada Acme', password: 'acme-owner-pass', role: 'owner' },
-      { email: 'member@acme.test', name: 'Max Member', password: 'acme-member-pass', role: 'member' },
+      {
+        email: 'member@acme.test',
+        name: 'Max Member',
+        password: 'acme-member-pass',
+        role: 'member',
+      },
     ],
     documents: [
-      { title: 'Welcome to Acme', body: 'This is Acme’s portal. Documents here are visible to Acme’s members only.' },
+      {
+        title: 'Welcome to Acme',
+        body: 'This is Acme’s portal. Documents here are visible to Acme’s members only.',
+      },
       { title: 'Q3 roadmap', body: 'Ship the rocket skates. Test the giant magnet.' },
-      { title: 'Onboarding checklist', body: '1. Sign in\n2. Create a document\n3. Invite your team' },
+      {
+        title: 'Onboarding checklist',
+        body: '1. Sign in\n2. Create a document\n3. Invite your team',
+      },
     ],
   },
   {
@@ -39,7 +58,14 @@ export const demoTenants: SeedTenant[] = [
     status: 'active',
     plan: 'pro',
     primaryColor: '#b91c1c',
-    members: [{ email: 'owner@globex.test', name: 'Hank Scorpio', password: 'globex-owner-pass', role: 'owner' }],
+    members: [
+      {
+        email: 'owner@globex.test',
+        name: 'Hank Scorpio',
+        password: 'globex-owner-pass',
+        role: 'owner',
+      },
+    ],
     documents: [{ title: 'Globex secret plans', body: 'Nobody at Acme may ever read this.' }],
   },
   {
@@ -48,7 +74,14 @@ export const demoTenants: SeedTenant[] = [
     status: 'suspended',
     plan: 'free',
     primaryColor: '#1d4ed8',
-    members: [{ email: 'owner@initech.test', name: 'Bill Lumbergh', password: 'initech-owner-pass', role: 'owner' }],
+    members: [
+      {
+        email: 'owner@initech.test',
+        name: 'Bill Lumbergh',
+        password: 'initech-owner-pass',
+        role: 'owner',
+      },
+    ],
     documents: [{ title: 'TPS reports', body: 'New cover sheets.' }],
   },
 ];
@@ -59,12 +92,17 @@ export const demoOperators: Array<{ email: string; name: string; password: strin
 ];
 
 /** Inserts the demo tenants, members, documents and operator through the platform path. */
-export async function seedDemoData(db: Database, options: { onlyIfEmpty?: boolean } = {}): Promise<boolean> {
+export async function seedDemoData(
+  db: Database,
+  options: { onlyIfEmpty?: boolean } = {},
+): Promise<boolean> {
   const hashed = new Map<string, string>();
   for (const tenant of demoTenants) {
-    for (const member of tenant.members) hashed.set(member.email, await hashPassword(member.password));
+    for (const member of tenant.members)
+      hashed.set(member.email, await hashPassword(member.password));
   }
-  for (const operator of demoOperators) hashed.set(operator.email, await hashPassword(operator.password));
+  for (const operator of demoOperators)
+    hashed.set(operator.email, await hashPassword(operator.password));
   return withPlatform(async (tx) => {
     if (options.onlyIfEmpty) {
       const [existing] = await tx.select({ n: count() }).from(tenants);
@@ -73,7 +111,13 @@ export async function seedDemoData(db: Database, options: { onlyIfEmpty?: boolea
     for (const spec of demoTenants) {
       const [tenant] = await tx
         .insert(tenants)
-        .values({ slug: spec.slug, name: spec.name, status: spec.status, plan: spec.plan, settings: { branding: { primaryColor: spec.primaryColor } } })
+        .values({
+          slug: spec.slug,
+          name: spec.name,
+          status: spec.status,
+          plan: spec.plan,
+          settings: { branding: { primaryColor: spec.primaryColor } },
+        })
         .onConflictDoNothing()
         .returning({ id: tenants.id });
       if (!tenant) continue;
@@ -81,14 +125,22 @@ export async function seedDemoData(db: Database, options: { onlyIfEmpty?: boolea
       for (const member of spec.members) {
         const [user] = await tx
           .insert(users)
-          .values({ email: member.email, name: member.name, passwordHash: hashed.get(member.email)! })
+          .values({
+            email: member.email,
+            name: member.name,
+            passwordHash: hashed.get(member.email)!,
+          })
           .onConflictDoUpdate({ target: users.email, set: { name: member.name } })
           .returning({ id: users.id });
         if (!user) continue;
         authorId ??= user.id;
-        await tx.insert(memberships).values({ tenantId: tenant.id, userId: user.id, role: member.role });
+        await tx
+          .insert(memberships)
+          .values({ tenantId: tenant.id, userId: user.id, role: member.role });
       }
-      await tx.insert(documents).values(spec.documents.map((doc) => ({ ...doc, tenantId: tenant.id, authorId })));
+      await tx
+        .insert(documents)
+        .values(spec.documents.map((doc) => ({ ...doc, tenantId: tenant.id, authorId })));
       await tx.insert(auditEvents).values({
         tenantId: tenant.id,
         actorType: 'system',
@@ -101,8 +153,16 @@ export async function seedDemoData(db: Database, options: { onlyIfEmpty?: boolea
     for (const operator of demoOperators) {
       await tx
         .insert(users)
-        .values({ email: operator.email, name: operator.name, passwordHash: hashed.get(operator.email)!, platformRole: 'operator' })
-        .onConflictDoUpdate({ target: users.email, set: { name: operator.name, platformRole: 'operator' } });
+        .values({
+          email: operator.email,
+          name: operator.name,
+          passwordHash: hashed.get(operator.email)!,
+          platformRole: 'operator',
+        })
+        .onConflictDoUpdate({
+          target: users.email,
+          set: { name: operator.name, platformRole: 'operator' },
+        });
     }
     return true;
   }, db);

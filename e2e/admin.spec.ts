@@ -1,11 +1,22 @@
 import type { Page } from '@playwright/test';
 import { ROOT_URL } from './support/env';
-import { ACME, expect, fillSignInForm, sessionCookie, signIn, test, type TestOperator } from './fixtures';
+import {
+  ACME,
+  expect,
+  fillSignInForm,
+  sessionCookie,
+  signIn,
+  test,
+  type TestOperator,
+} from './fixtures';
 
 // The operator console lives on the root domain.
 test.use({ baseURL: ROOT_URL });
 
-async function signInAsOperator(page: Page, operator: Pick<TestOperator, 'email' | 'password'>): Promise<void> {
+async function signInAsOperator(
+  page: Page,
+  operator: Pick<TestOperator, 'email' | 'password'>,
+): Promise<void> {
   await page.goto('/admin/sign-in');
   await expect(page.getByRole('heading', { name: 'Operator sign-in' })).toBeVisible();
   await fillSignInForm(page, operator);
@@ -38,7 +49,10 @@ test('an operator finds a tenant, suspends it with a reason, and the portal and 
     await rows.getByRole('link', { name: tenant.slug }).click();
     await expect(page).toHaveURL(`${ROOT_URL}/admin/tenants/${tenant.id}`);
     await expect(page.getByRole('heading', { name: tenant.name, level: 1 })).toBeVisible();
-    await expect(page.getByRole('link', { name: tenant.origin })).toHaveAttribute('href', tenant.origin);
+    await expect(page.getByRole('link', { name: tenant.origin })).toHaveAttribute(
+      'href',
+      tenant.origin,
+    );
   });
 
   const reason = 'E2E: three invoices unpaid';
@@ -58,7 +72,9 @@ test('an operator finds a tenant, suspends it with a reason, and the portal and 
   await test.step('confirmed, the tenant is suspended', async () => {
     await page.getByLabel(/I understand/).check();
     await page.getByRole('button', { name: 'Change status' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Status changed to Suspended.' })).toBeVisible();
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Status changed to Suspended.' }),
+    ).toBeVisible();
     await expect(page.getByText('Currently Suspended.')).toBeVisible();
     expect(await db.tenantBySlug(tenant.slug)).toMatchObject({ status: 'suspended' });
     expect(await db.auditEventsOf(tenant.id)).toContainEqual({

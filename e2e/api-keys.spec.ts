@@ -7,7 +7,12 @@ import { E2E_PORT } from './support/env';
  * `*.localhost`, so it connects to loopback and names the tenant in the Host header, as any
  * program that cannot resolve the portal's name would.
  */
-function apiGet(request: APIRequestContext, origin: string, path: string, key: string): Promise<APIResponse> {
+function apiGet(
+  request: APIRequestContext,
+  origin: string,
+  path: string,
+  key: string,
+): Promise<APIResponse> {
   return request.get(`http://127.0.0.1:${E2E_PORT}${path}`, {
     headers: { Host: new URL(origin).host, Authorization: `Bearer ${key}` },
   });
@@ -28,21 +33,33 @@ test('an owner creates a key, sees it once, uses it on the API and revokes it', 
   expect(tenant.plan).toBe('pro');
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tenant.origin });
 
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API keys' }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Settings' })
+    .click();
+  await page
+    .getByRole('navigation', { name: 'Settings' })
+    .getByRole('link', { name: 'API keys' })
+    .click();
   await expect(page).toHaveURL('/settings/api-keys');
   await expect(page.getByRole('heading', { name: 'API keys', level: 1 })).toBeVisible();
   await expect(page.getByText('No API keys yet.')).toBeVisible();
 
   // Nothing chosen: errors on the fields, no key.
   await page.getByRole('button', { name: 'Create key' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Check the highlighted fields.' })).toBeVisible();
-  await expect(page.getByRole('alert').filter({ hasText: 'Choose at least one scope.' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'Check the highlighted fields.' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'Choose at least one scope.' }),
+  ).toBeVisible();
   await expect(page.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true');
 
   await page.getByLabel('Name').fill('E2E reader');
   await page.getByLabel('documents:read').check();
-  await expect(page.getByLabel('documents:read')).toHaveAccessibleDescription('List documents and read their contents.');
+  await expect(page.getByLabel('documents:read')).toHaveAccessibleDescription(
+    'List documents and read their contents.',
+  );
   await page.getByRole('button', { name: 'Create key' }).click();
 
   const panel = page.getByRole('region', { name: 'Your new API key' });
@@ -97,15 +114,22 @@ test('an owner creates a key, sees it once, uses it on the API and revokes it', 
 
 test('a member sees no key management', async ({ page, signedInMember }) => {
   expect(signedInMember.role).toBe('member');
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' })).toHaveCount(0);
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }),
+  ).toHaveCount(0);
 
   await page.goto('/settings/api-keys');
-  await expect(page.getByRole('heading', { name: 'You don’t have access to this page' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'You don’t have access to this page' }),
+  ).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Settings' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Create key' })).toHaveCount(0);
 });
 
-test('on the free plan: no API keys, no branding, the name still editable', async ({ page, factory }) => {
+test('on the free plan: no API keys, no branding, the name still editable', async ({
+  page,
+  factory,
+}) => {
   const free = await factory.tenant({ plan: 'free' });
   const owner = await factory.member(free.id, { role: 'owner' });
   await signIn(page, free.origin, owner);
@@ -116,7 +140,9 @@ test('on the free plan: no API keys, no branding, the name still editable', asyn
   await expect(page.getByRole('link', { name: 'API keys' })).toHaveCount(0);
   await expect(page.getByLabel('Logo URL')).toHaveCount(0);
   await expect(page.getByLabel('Primary colour')).toHaveCount(0);
-  await expect(page.getByText('A custom logo and colour are not part of this workspace’s plan.')).toBeVisible();
+  await expect(
+    page.getByText('A custom logo and colour are not part of this workspace’s plan.'),
+  ).toBeVisible();
 
   await page.getByLabel('Workspace name').fill(`${free.name} Renamed`);
   await page.getByRole('button', { name: 'Save settings' }).click();

@@ -61,7 +61,6 @@ type WorkerFixtures = { db: E2EDatabase };
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   db: [
-     
     async ({}, use) => {
       const db = new E2EDatabase();
       await use(db);

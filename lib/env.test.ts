@@ -4,7 +4,12 @@ import { databaseDriver, parseEnv } from './env';
 describe('parseEnv', () => {
   it('fills defaults for an empty environment (a fresh clone needs no configuration)', () => {
     const env = parseEnv({});
-    expect(env).toMatchObject({ ROOT_DOMAIN: 'localhost:3000', PGLITE_DIR: './.data/pglite', TRUST_PROXY: false, LOG_LEVEL: 'info' });
+    expect(env).toMatchObject({
+      ROOT_DOMAIN: 'localhost:3000',
+      PGLITE_DIR: './.data/pglite',
+      TRUST_PROXY: false,
+      LOG_LEVEL: 'info',
+    });
     expect(env.DATABASE_URL).toBeUndefined();
   });
 
@@ -19,9 +24,13 @@ describe('parseEnv', () => {
   });
 
   it('lists every invalid variable in one error', () => {
-    expect(() => parseEnv({ ROOT_DOMAIN: 'http://x', AUTH_SECRET: 'short', UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1' })).toThrow(
-      /ROOT_DOMAIN[\s\S]*AUTH_SECRET[\s\S]*UPSTASH_REDIS_REST_TOKEN/,
-    );
+    expect(() =>
+      parseEnv({
+        ROOT_DOMAIN: 'http://x',
+        AUTH_SECRET: 'short',
+        UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1',
+      }),
+    ).toThrow(/ROOT_DOMAIN[\s\S]*AUTH_SECRET[\s\S]*UPSTASH_REDIS_REST_TOKEN/);
   });
 });
 
@@ -29,7 +38,11 @@ describe('databaseDriver', () => {
   it('chooses PGlite without a URL, pg for a postgres URL and Neon for Neon hosts or when told', () => {
     expect(databaseDriver({})).toBe('pglite');
     expect(databaseDriver({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' })).toBe('pg');
-    expect(databaseDriver({ DATABASE_URL: 'postgres://u@ep-x.eu-central-1.aws.neon.tech/db' })).toBe('neon');
-    expect(databaseDriver({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', DATABASE_DRIVER: 'neon' })).toBe('neon');
+    expect(
+      databaseDriver({ DATABASE_URL: 'postgres://u@ep-x.eu-central-1.aws.neon.tech/db' }),
+    ).toBe('neon');
+    expect(
+      databaseDriver({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', DATABASE_DRIVER: 'neon' }),
+    ).toBe('neon');
   });
 });

@@ -10,7 +10,10 @@ const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     ROOT_DOMAIN: z
       .string()
-      .regex(/^[a-z0-9.-]+(:\d+)?$/, 'ROOT_DOMAIN is a host with an optional port, e.g. example.com')
+      .regex(
+        /^[a-z0-9.-]+(:\d+)?$/,
+        'ROOT_DOMAIN is a host with an optional port, e.g. example.com',
+      )
       .default('localhost:3000'),
     DATABASE_URL: z.string().url().optional(),
     DATABASE_DRIVER: z.enum(['pglite', 'pg', 'neon']).optional(),
@@ -20,10 +23,15 @@ const envSchema = z
     TRUST_PROXY: booleanFlag,
     UPSTASH_REDIS_REST_URL: z.string().url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
-    PLATFORM_API_TOKEN: z.string().min(32, 'PLATFORM_API_TOKEN must be at least 32 characters').optional(),
+    PLATFORM_API_TOKEN: z
+      .string()
+      .min(32, 'PLATFORM_API_TOKEN must be at least 32 characters')
+      .optional(),
     PLATFORM_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).optional(),
     BENCH_ROUTES: booleanFlag,
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
   })
   .superRefine((env, ctx) => {
     if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {
@@ -59,7 +67,9 @@ export function env(): Env {
 }
 
 /** Which database driver the configuration selects (DESIGN.md: no URL → PGlite). */
-export function databaseDriver(config: Pick<Env, 'DATABASE_URL' | 'DATABASE_DRIVER'>): 'pglite' | 'pg' | 'neon' {
+export function databaseDriver(
+  config: Pick<Env, 'DATABASE_URL' | 'DATABASE_DRIVER'>,
+): 'pglite' | 'pg' | 'neon' {
   if (config.DATABASE_DRIVER) return config.DATABASE_DRIVER;
   if (!config.DATABASE_URL) return 'pglite';
   const host = new URL(config.DATABASE_URL).hostname;

@@ -4,7 +4,10 @@ import { AppError, errorCodes, isAppError } from './errors';
 describe('AppError', () => {
   it('maps every code to an HTTP status', () => {
     expect(new AppError('not_found', 'x').status).toBe(404);
-    expect(new AppError('rate_limited', 'x', { retryAfterSeconds: 30 })).toMatchObject({ status: 429, retryAfterSeconds: 30 });
+    expect(new AppError('rate_limited', 'x', { retryAfterSeconds: 30 })).toMatchObject({
+      status: 429,
+      retryAfterSeconds: 30,
+    });
     for (const status of Object.values(errorCodes)) expect(status).toBeGreaterThanOrEqual(400);
   });
 

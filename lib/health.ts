@@ -11,12 +11,17 @@ async function timed(check: () => Promise<unknown>, timeoutMs = 2000): Promise<C
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('timed out')), timeoutMs).unref(),
+      ),
     ]);
     return { status: 'ok', latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     // The reason stays in the server log; the answer says only that the check failed.
-    return { status: 'down', detail: error instanceof Error && error.message === 'timed out' ? 'timed out' : 'unreachable' };
+    return {
+      status: 'down',
+      detail: error instanceof Error && error.message === 'timed out' ? 'timed out' : 'unreachable',
+    };
   }
 }
 
@@ -40,5 +45,8 @@ export async function checkHealth(
   }
   const databaseDown = checks.database?.status !== 'ok';
   const anyDown = Object.values(checks).some((check) => check.status !== 'ok');
-  return { report: { status: anyDown ? 'degraded' : 'ok', checks }, httpStatus: databaseDown ? 503 : 200 };
+  return {
+    report: { status: anyDown ? 'degraded' : 'ok', checks },
+    httpStatus: databaseDown ? 503 : 200,
+  };
 }

@@ -21,7 +21,11 @@ async function main(): Promise<void> {
     await runMigrations({ driver, pglite });
     await pglite.close();
   } else if (config.DATABASE_URL) {
-    await runMigrations(driver === 'pg' ? { driver, url: config.DATABASE_URL } : { driver, url: config.DATABASE_URL, wsProxy: config.NEON_WS_PROXY });
+    await runMigrations(
+      driver === 'pg'
+        ? { driver, url: config.DATABASE_URL }
+        : { driver, url: config.DATABASE_URL, wsProxy: config.NEON_WS_PROXY },
+    );
   }
   console.log(`Migrations applied (${driver}).`);
 }

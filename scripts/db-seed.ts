@@ -10,13 +10,19 @@ import { ensurePlatformAdmin } from '@/lib/operators';
 
 async function main(): Promise<void> {
   if (databaseDriver(env()) === 'pglite') {
-    console.log('The embedded database is seeded by the app on first start (`npm run dev`); nothing to do.');
+    console.log(
+      'The embedded database is seeded by the app on first start (`npm run dev`); nothing to do.',
+    );
     return;
   }
   const handle = await getDatabase();
   try {
     const inserted = await seedDemoData(handle.db, { onlyIfEmpty: true });
-    console.log(inserted ? 'Demo tenants and operator seeded.' : 'The database already has tenants; seed skipped.');
+    console.log(
+      inserted
+        ? 'Demo tenants and operator seeded.'
+        : 'The database already has tenants; seed skipped.',
+    );
     const { PLATFORM_ADMIN_EMAIL } = env();
     if (PLATFORM_ADMIN_EMAIL) {
       const outcome = await ensurePlatformAdmin(PLATFORM_ADMIN_EMAIL, handle.db);

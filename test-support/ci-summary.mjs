@@ -6,11 +6,19 @@ const dir = process.argv[2] ?? '.vitest-reports';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.summary.json')).sort()) {
+for (const file of fs
+  .readdirSync(dir)
+  .filter((name) => name.endsWith('.summary.json'))
+  .sort()) {
   const report = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
   // Playwright reports `stats` (a flaky test passed on retry and is named as such); vitest counts.
   const counts = report.stats
-    ? { passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected, skipped: report.stats.skipped, flaky: report.stats.flaky }
+    ? {
+        passed: report.stats.expected + report.stats.flaky,
+        failed: report.stats.unexpected,
+        skipped: report.stats.skipped,
+        flaky: report.stats.flaky,
+      }
     : {
         passed: report.numPassedTests,
         failed: report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0),

@@ -21,7 +21,10 @@ export async function startNeonWsProxy(
       socket.close(1008, 'target not allowed');
       return;
     }
-    const tcp = net.connect({ host: host === 'localhost' ? '127.0.0.1' : host, port: Number(port) });
+    const tcp = net.connect({
+      host: host === 'localhost' ? '127.0.0.1' : host,
+      port: Number(port),
+    });
     tcp.on('data', (chunk) => socket.send(chunk));
     tcp.on('close', () => socket.close());
     tcp.on('error', () => socket.close());

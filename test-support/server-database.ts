@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { runMigrations } from '@/db/migrate';
 
-export const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL =
+  process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const LOGIN_ROLE = 'tenantry_test_login';
 
 /**
@@ -9,7 +10,9 @@ export const LOGIN_ROLE = 'tenantry_test_login';
  * login role that is neither superuser nor owner — the shape a production deployment has.
  * Returns the URL the application connects with.
  */
-export async function prepareServerDatabase(name: string): Promise<{ appUrl: string; ownerUrl: string }> {
+export async function prepareServerDatabase(
+  name: string,
+): Promise<{ appUrl: string; ownerUrl: string }> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {

@@ -12,7 +12,15 @@ const tones = {
 export type BadgeTone = keyof typeof tones;
 
 /** A short label (status, source). Colour is never the only signal: the text says it all. */
-export function Badge({ tone = 'neutral', className, children }: { tone?: BadgeTone; className?: string; children: ReactNode }) {
+export function Badge({
+  tone = 'neutral',
+  className,
+  children,
+}: {
+  tone?: BadgeTone;
+  className?: string;
+  children: ReactNode;
+}) {
   return (
     <span
       className={cn(

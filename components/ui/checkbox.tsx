@@ -20,7 +20,7 @@ export function CheckboxField({ name, label, errors, className, ...input }: Prop
           name={name}
           aria-invalid={invalid || undefined}
           aria-describedby={invalid ? `${name}-error` : undefined}
-          className={cn('mt-0.5 h-4 w-4 rounded border-slate-300 accent-brand')}
+          className={cn('accent-brand mt-0.5 h-4 w-4 rounded border-slate-300')}
           {...input}
         />
         <label htmlFor={name} className="text-sm text-slate-700">

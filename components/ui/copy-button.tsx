@@ -8,7 +8,15 @@ import { Button } from './button';
  * origin, a denied permission) it selects the text of the field `targetId` instead, so the
  * user can copy it with the keyboard. The outcome is announced politely.
  */
-export function CopyButton({ value, targetId, label = 'Copy' }: { value: string; targetId: string; label?: string }) {
+export function CopyButton({
+  value,
+  targetId,
+  label = 'Copy',
+}: {
+  value: string;
+  targetId: string;
+  label?: string;
+}) {
   const [outcome, setOutcome] = useState<'copied' | 'selected' | null>(null);
 
   async function copy() {

@@ -3,7 +3,10 @@ import { cn } from './cn';
 
 export type SelectOption = { value: string; label: string };
 
-type Props = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'defaultValue' | 'value' | 'name' | 'id'> & {
+type Props = Omit<
+  SelectHTMLAttributes<HTMLSelectElement>,
+  'defaultValue' | 'value' | 'name' | 'id'
+> & {
   label: string;
   name: string;
   options: readonly SelectOption[];
@@ -22,12 +25,26 @@ type Props = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'defaultValue' | 'val
  * to the option it was first rendered with; keying it by `defaultValue` makes a new default
  * (the submitted value echoed back, or fresh data) take effect.
  */
-export function SelectField({ label, name, options, placeholder, defaultValue, errors, hint, hideLabel, className, ...select }: Props) {
+export function SelectField({
+  label,
+  name,
+  options,
+  placeholder,
+  defaultValue,
+  errors,
+  hint,
+  hideLabel,
+  className,
+  ...select
+}: Props) {
   const invalid = Boolean(errors?.length);
   const describedBy = invalid ? `${name}-error` : hint ? `${name}-hint` : undefined;
   return (
     <div className={className}>
-      <label htmlFor={name} className={cn('block text-sm font-medium text-slate-700', hideLabel && 'sr-only')}>
+      <label
+        htmlFor={name}
+        className={cn('block text-sm font-medium text-slate-700', hideLabel && 'sr-only')}
+      >
         {label}
       </label>
       <select
@@ -38,7 +55,7 @@ export function SelectField({ label, name, options, placeholder, defaultValue, e
         aria-invalid={invalid || undefined}
         aria-describedby={describedBy}
         className={cn(
-          'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand aria-[invalid=true]:border-red-500',
+          'focus:border-brand block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm aria-[invalid=true]:border-red-500',
           !hideLabel && 'mt-1',
         )}
         {...select}

@@ -14,9 +14,20 @@ export function Table({
   children: ReactNode;
 }) {
   return (
-    <div className={cn('overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200', className)}>
+    <div
+      className={cn(
+        'overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200',
+        className,
+      )}
+    >
       <table className="w-full text-left text-sm">
-        <caption className={showCaption ? 'px-4 py-2 text-left text-sm font-medium text-slate-700' : 'sr-only'}>{caption}</caption>
+        <caption
+          className={
+            showCaption ? 'px-4 py-2 text-left text-sm font-medium text-slate-700' : 'sr-only'
+          }
+        >
+          {caption}
+        </caption>
         {children}
       </table>
     </div>

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgPolicy, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { appRole, currentTenantId, platformRole } from './roles';
 import { tenants } from './tenants';
 import { users } from './users';
@@ -36,7 +46,12 @@ export const apiKeys = pgTable(
       using: sql`${t.tenantId} = ${currentTenantId}`,
       withCheck: sql`${t.tenantId} = ${currentTenantId}`,
     }),
-    pgPolicy('api_keys_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+    pgPolicy('api_keys_platform_access', {
+      to: platformRole,
+      for: 'all',
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
   ],
 );
 

@@ -3,7 +3,14 @@ import { index, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-
 import { appRole, currentTenantId, platformRole } from './roles';
 import { tenants } from './tenants';
 
-export const actorTypes = ['user', 'operator', 'platform', 'api_key', 'system', 'anonymous'] as const;
+export const actorTypes = [
+  'user',
+  'operator',
+  'platform',
+  'api_key',
+  'system',
+  'anonymous',
+] as const;
 export type ActorType = (typeof actorTypes)[number];
 
 /**
@@ -35,7 +42,12 @@ export const auditEvents = pgTable(
       using: sql`${t.tenantId} = ${currentTenantId}`,
       withCheck: sql`${t.tenantId} = ${currentTenantId}`,
     }),
-    pgPolicy('audit_events_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+    pgPolicy('audit_events_platform_access', {
+      to: platformRole,
+      for: 'all',
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
   ],
 );
 

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgPolicy, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { appRole, currentTenantId, platformRole } from './roles';
 import { tenants } from './tenants';
 import { users } from './users';
@@ -20,7 +29,11 @@ export const documents = pgTable(
   (t) => [
     unique('documents_tenant_id_id_key').on(t.tenantId, t.id),
     // Plain DESC (nulls first) to match the list's ORDER BY; drizzle's .desc() alone says NULLS LAST.
-    index('documents_tenant_updated_idx').on(t.tenantId, t.updatedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('documents_tenant_updated_idx').on(
+      t.tenantId,
+      t.updatedAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     check('documents_title_length', sql`char_length(${t.title}) between 1 and 200`),
     check('documents_body_length', sql`char_length(${t.body}) <= 100000`),
     pgPolicy('documents_tenant_isolation', {
@@ -29,7 +42,12 @@ export const documents = pgTable(
       using: sql`${t.tenantId} = ${currentTenantId}`,
       withCheck: sql`${t.tenantId} = ${currentTenantId}`,
     }),
-    pgPolicy('documents_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+    pgPolicy('documents_platform_access', {
+      to: platformRole,
+      for: 'all',
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
   ],
 );
 

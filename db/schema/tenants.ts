@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  index,
+  jsonb,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { appRole, currentTenantId, platformRole } from './roles';
 
 export const tenantStatuses = ['trial', 'active', 'past_due', 'suspended', 'archived'] as const;
@@ -37,12 +47,23 @@ export const tenants = pgTable(
     uniqueIndex('tenants_slug_key').on(t.slug),
     // The operator console's keyset pages: newest first, optionally within a status or plan.
     index('tenants_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
-    index('tenants_status_created_idx').on(t.status, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
-    index('tenants_plan_created_idx').on(t.plan, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('tenants_status_created_idx').on(
+      t.status,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index('tenants_plan_created_idx').on(
+      t.plan,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     index('tenants_name_sort_idx').on(sql`lower(${t.name})`, t.id),
     // Search (ILIKE on slug and name) uses trigram GIN indexes, created in migration 0006.
     check('tenants_slug_format', sql`${t.slug} ~ '^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$'`),
-    check('tenants_status_valid', sql`${t.status} in ('trial', 'active', 'past_due', 'suspended', 'archived')`),
+    check(
+      'tenants_status_valid',
+      sql`${t.status} in ('trial', 'active', 'past_due', 'suspended', 'archived')`,
+    ),
     // A tenant request sees and edits only its own row (column grants limit what it may change).
     pgPolicy('tenants_tenant_isolation', {
       to: appRole,
@@ -50,7 +71,12 @@ export const tenants = pgTable(
       using: sql`${t.id} = ${currentTenantId}`,
       withCheck: sql`${t.id} = ${currentTenantId}`,
     }),
-    pgPolicy('tenants_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+    pgPolicy('tenants_platform_access', {
+      to: platformRole,
+      for: 'all',
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
   ],
 );
 

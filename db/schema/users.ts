@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, pgPolicy, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  foreignKey,
+  index,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { appRole, currentTenantId, platformRole } from './roles';
 import { tenants } from './tenants';
 
@@ -24,14 +35,22 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_email_key').on(t.email),
-    check('users_platform_role_valid', sql`${t.platformRole} is null or ${t.platformRole} in ('operator')`),
+    check(
+      'users_platform_role_valid',
+      sql`${t.platformRole} is null or ${t.platformRole} in ('operator')`,
+    ),
     // A tenant request sees only the people who are members of that tenant.
     pgPolicy('users_tenant_members', {
       to: appRole,
       for: 'select',
       using: sql`exists (select 1 from memberships m where m.user_id = ${t.id} and m.tenant_id = ${currentTenantId})`,
     }),
-    pgPolicy('users_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+    pgPolicy('users_platform_access', {
+      to: platformRole,
+      for: 'all',
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
   ],
 );
 
@@ -58,7 +77,12 @@ export const memberships = pgTable(
       using: sql`${t.tenantId} = ${currentTenantId}`,
       withCheck: sql`${t.tenantId} = ${currentTenantId}`,
     }),
-    pgPolicy('memberships_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+    pgPolicy('memberships_platform_access', {
+      to: platformRole,
+      for: 'all',
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
   ],
 );
 
@@ -92,7 +116,12 @@ export const sessions = pgTable(
       using: sql`${t.tenantId} = ${currentTenantId}`,
       withCheck: sql`${t.tenantId} = ${currentTenantId}`,
     }),
-    pgPolicy('sessions_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+    pgPolicy('sessions_platform_access', {
+      to: platformRole,
+      for: 'all',
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
   ],
 );
 
@@ -121,7 +150,12 @@ export const platformSessions = pgTable(
   },
   (t) => [
     index('platform_sessions_user_idx').on(t.userId),
-    pgPolicy('platform_sessions_platform_access', { to: platformRole, for: 'all', using: sql`true`, withCheck: sql`true` }),
+    pgPolicy('platform_sessions_platform_access', {
+      to: platformRole,
+      for: 'all',
+      using: sql`true`,
+      withCheck: sql`true`,
+    }),
   ],
 );
 

@@ -29,11 +29,19 @@ export async function setupTestDatabase(): Promise<DatabaseHandle> {
   const testDb = inject('testDb');
   let handle: DatabaseHandle;
   if (testDb === 'pglite') {
-    handle = await openDatabase({ driver: 'pglite', pglite: (await (await pgliteTemplate()).clone()) as PGlite });
+    handle = await openDatabase({
+      driver: 'pglite',
+      pglite: (await (await pgliteTemplate()).clone()) as PGlite,
+    });
   } else if (testDb === 'pg') {
     handle = await openDatabase({ driver: 'pg', url: inject('databaseUrl'), max: 4 });
   } else {
-    handle = await openDatabase({ driver: 'neon', url: inject('databaseUrl'), wsProxy: inject('neonWsProxy'), max: 4 });
+    handle = await openDatabase({
+      driver: 'neon',
+      url: inject('databaseUrl'),
+      wsProxy: inject('neonWsProxy'),
+      max: 4,
+    });
   }
   installDatabase(handle);
   return handle;
@@ -58,7 +66,12 @@ export async function createTenant(
   return withPlatform(async (tx) => {
     const [row] = await tx
       .insert(tenants)
-      .values({ slug, name: overrides.name ?? `Tenant ${slug}`, status: overrides.status ?? 'active', plan: overrides.plan ?? 'free' })
+      .values({
+        slug,
+        name: overrides.name ?? `Tenant ${slug}`,
+        status: overrides.status ?? 'active',
+        plan: overrides.plan ?? 'free',
+      })
       .returning({ id: tenants.id, slug: tenants.slug });
     return row!;
   });

@@ -91,7 +91,13 @@ export class E2EDatabase {
   }
 
   async createTenant(
-    overrides: { slug?: string; name?: string; status?: TenantStatus; primaryColor?: string; plan?: PlanId } = {},
+    overrides: {
+      slug?: string;
+      name?: string;
+      status?: TenantStatus;
+      primaryColor?: string;
+      plan?: PlanId;
+    } = {},
   ): Promise<TestTenant> {
     const slug = overrides.slug ?? uniqueSlug();
     const name = overrides.name ?? `E2E ${slug.slice(E2E_SLUG_PREFIX.length)} Ltd`;
@@ -162,9 +168,14 @@ export class E2EDatabase {
   }
 
   /** A tenant's audit events (oldest first): what was done, and by whom. */
-  async auditEventsOf(
-    tenantId: string,
-  ): Promise<Array<{ action: string; actorType: string; actorId: string | null; metadata: Record<string, unknown> }>> {
+  async auditEventsOf(tenantId: string): Promise<
+    Array<{
+      action: string;
+      actorType: string;
+      actorId: string | null;
+      metadata: Record<string, unknown>;
+    }>
+  > {
     return this.platform((tx) =>
       tx
         .select({

@@ -1,7 +1,12 @@
 import 'server-only';
 import type { z } from 'zod';
 import type { RequestMeta } from '@/lib/audit';
-import { getCurrentOperator, getCurrentTenant, getCurrentViewer, getRequestContext } from './context';
+import {
+  getCurrentOperator,
+  getCurrentTenant,
+  getCurrentViewer,
+  getRequestContext,
+} from './context';
 import {
   runPlatformAction,
   runPublicAction,
@@ -64,5 +69,11 @@ export function platformAction<S extends z.ZodType, T>(
   afterCommit?: AfterCommit<T>,
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
   return async (_previous, formData) =>
-    runPlatformAction({ request: await getRequestContext(), operator: getCurrentOperator }, definition, handler, formData, afterCommit);
+    runPlatformAction(
+      { request: await getRequestContext(), operator: getCurrentOperator },
+      definition,
+      handler,
+      formData,
+      afterCommit,
+    );
 }

@@ -103,7 +103,12 @@ describe('runTenantAction', () => {
   });
 
   it('sends the submitted text back on failure so the form keeps it, but never a password', async () => {
-    const result = await runTenantAction(resolved({ viewer: null }), definition, createHandler, form({ title: 'Draft', password: 'hunter22', body: 'kept' }));
+    const result = await runTenantAction(
+      resolved({ viewer: null }),
+      definition,
+      createHandler,
+      form({ title: 'Draft', password: 'hunter22', body: 'kept' }),
+    );
     expect(result).toMatchObject({ ok: false, values: { title: 'Draft', body: 'kept' } });
     expect(JSON.stringify(result)).not.toContain('hunter22');
     expect(JSON.stringify(result)).not.toContain('$ACTION');

@@ -44,7 +44,9 @@ export type TenantActionHandler<S extends z.ZodType, T> = (args: {
 export type AfterCommit<T> = (data: T) => void | Promise<void>;
 
 /** Form fields as an object; a name sent more than once (checkboxes) becomes an array. */
-export function formToObject(formData: FormData): Record<string, FormDataEntryValue | FormDataEntryValue[]> {
+export function formToObject(
+  formData: FormData,
+): Record<string, FormDataEntryValue | FormDataEntryValue[]> {
   const values: Record<string, FormDataEntryValue | FormDataEntryValue[]> = {};
   for (const key of new Set(formData.keys())) {
     if (key.startsWith('$ACTION')) continue;
@@ -127,7 +129,10 @@ export async function runTenantAction<S extends z.ZodType, T>(
       throw new AppError('forbidden', 'You do not have permission to do that.');
     }
     if (definition.feature && !isFeatureEnabled(tenant, definition.feature)) {
-      throw new AppError('feature_disabled', `Not part of this workspace’s plan: ${features[definition.feature]}.`);
+      throw new AppError(
+        'feature_disabled',
+        `Not part of this workspace’s plan: ${features[definition.feature]}.`,
+      );
     }
     const ctx: TenantActionContext = {
       tenant,

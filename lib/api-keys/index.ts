@@ -17,7 +17,8 @@ const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 8;
 // last_used_at is stamped at most this often, so a busy key is not a write per request.
 const TOUCH_INTERVAL_SECONDS = 60;
 
-const toList = (value: unknown) => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]);
+const toList = (value: unknown) =>
+  value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value];
 
 const futureInstant = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
@@ -25,7 +26,11 @@ const futureInstant = z
   .refine((date) => date.getTime() > Date.now(), 'Choose a time in the future.');
 
 export const createApiKeyInput = z.object({
-  name: z.string().trim().min(1, 'Name the key, e.g. after the program that will use it.').max(100, 'Keep the name under 100 characters.'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Name the key, e.g. after the program that will use it.')
+    .max(100, 'Keep the name under 100 characters.'),
   scopes: z.preprocess(
     toList,
     z
@@ -33,7 +38,10 @@ export const createApiKeyInput = z.object({
       .min(1, 'Choose at least one scope.')
       .transform((scopes) => [...new Set(scopes)]),
   ),
-  expiresAt: z.preprocess((value) => (value === '' || value === null ? undefined : value), futureInstant.optional()),
+  expiresAt: z.preprocess(
+    (value) => (value === '' || value === null ? undefined : value),
+    futureInstant.optional(),
+  ),
 });
 export type CreateApiKeyInput = z.output<typeof createApiKeyInput>;
 
@@ -60,7 +68,10 @@ type Scope = { tenantId: string };
 type Mutation = Scope & { actor: Actor; request?: RequestMeta };
 
 /** Creates a key and returns it in full, the only time it is ever available. */
-export async function createApiKey(tx: Transaction, params: Mutation & CreateApiKeyInput): Promise<CreatedApiKey> {
+export async function createApiKey(
+  tx: Transaction,
+  params: Mutation & CreateApiKeyInput,
+): Promise<CreatedApiKey> {
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const prefix = key.slice(0, SHOWN_PREFIX_LENGTH);
   const [row] = await tx
@@ -81,13 +92,21 @@ export async function createApiKey(tx: Transaction, params: Mutation & CreateApi
     actor: params.actor,
     action: 'api_key.created',
     target: { type: 'api_key', id: row.id },
-    metadata: { name: params.name, prefix, scopes: params.scopes, expiresAt: params.expiresAt?.toISOString() ?? null },
+    metadata: {
+      name: params.name,
+      prefix,
+      scopes: params.scopes,
+      expiresAt: params.expiresAt?.toISOString() ?? null,
+    },
     request: params.request,
   });
   return { id: row.id, key, prefix };
 }
 
-function statusOf(row: { revokedAt: Date | null; expiresAt: Date | null }, now = Date.now()): ApiKeyStatus {
+function statusOf(
+  row: { revokedAt: Date | null; expiresAt: Date | null },
+  now = Date.now(),
+): ApiKeyStatus {
   if (row.revokedAt) return 'revoked';
   if (row.expiresAt && row.expiresAt.getTime() <= now) return 'expired';
   return 'active';
@@ -113,9 +132,17 @@ export async function listApiKeys(tx: Transaction, params: Scope): Promise<ApiKe
 }
 
 /** Revokes a key for good. Revoking a revoked key changes nothing and records nothing. */
-export async function revokeApiKey(tx: Transaction, params: Mutation & { id: string }): Promise<void> {
+export async function revokeApiKey(
+  tx: Transaction,
+  params: Mutation & { id: string },
+): Promise<void> {
   const [row] = await tx
-    .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, revokedAt: apiKeys.revokedAt })
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      revokedAt: apiKeys.revokedAt,
+    })
     .from(apiKeys)
     .where(and(eq(apiKeys.tenantId, params.tenantId), eq(apiKeys.id, params.id)));
   if (!row) throw new AppError('not_found', 'API key not found.');
@@ -139,7 +166,10 @@ export async function revokeApiKey(tx: Transaction, params: Mutation & { id: str
  * tenant's transaction, so another tenant's key is simply not found. Revoked and expired keys
  * are refused. Last use is stamped at most once a minute.
  */
-export async function authenticateApiKey(tx: Transaction, params: Scope & { key: string }): Promise<AuthenticatedKey | null> {
+export async function authenticateApiKey(
+  tx: Transaction,
+  params: Scope & { key: string },
+): Promise<AuthenticatedKey | null> {
   if (!KEY_PATTERN.test(params.key)) return null;
   const [row] = await tx
     .select({
@@ -165,7 +195,10 @@ export async function authenticateApiKey(tx: Transaction, params: Scope & { key:
         and(
           eq(apiKeys.tenantId, params.tenantId),
           eq(apiKeys.id, row.id),
-          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})`)),
+          or(
+            isNull(apiKeys.lastUsedAt),
+            lt(apiKeys.lastUsedAt, sql`now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})`),
+          ),
         ),
       );
   }

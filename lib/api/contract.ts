@@ -33,6 +33,8 @@ export type ApiOperation<
 };
 
 /** Keeps the operation's exact type, so handlers get typed params, query and body. */
-export function defineOperation<const O extends ApiOperation<z.ZodObject, z.ZodObject, z.ZodType>>(operation: O): O {
+export function defineOperation<const O extends ApiOperation<z.ZodObject, z.ZodObject, z.ZodType>>(
+  operation: O,
+): O {
   return operation;
 }

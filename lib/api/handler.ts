@@ -31,7 +31,10 @@ type Parsed<O extends ApiOperation> = {
 export type ApiResult = { status?: number; body?: unknown };
 
 function requestMeta(request: Request): RequestMeta {
-  return { requestId: request.headers.get(INTERNAL_HEADERS.requestId) ?? randomUUID(), ip: clientIp(request.headers) };
+  return {
+    requestId: request.headers.get(INTERNAL_HEADERS.requestId) ?? randomUUID(),
+    ip: clientIp(request.headers),
+  };
 }
 
 function bearerToken(request: Request): string | null {
@@ -42,9 +45,11 @@ function bearerToken(request: Request): string | null {
 
 async function readJson(request: Request): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
+  if (declared > MAX_BODY_BYTES)
+    throw new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
   if (text.trim() === '') throw new AppError('invalid_input', 'Send a JSON body.');
   try {
     return JSON.parse(text) as unknown;
@@ -59,11 +64,17 @@ function parsePathParams(schema: z.ZodObject, raw: unknown): unknown {
   return parsed.data;
 }
 
-async function parseRequest<O extends ApiOperation>(operation: O, request: Request, context: RouteContext): Promise<Parsed<O>> {
+async function parseRequest<O extends ApiOperation>(
+  operation: O,
+  request: Request,
+  context: RouteContext,
+): Promise<Parsed<O>> {
   const rawParams = await context.params;
   // A path that names nothing valid is a 404, like an id that does not exist.
   const params = operation.params ? parsePathParams(operation.params, rawParams) : {};
-  const query = operation.query ? parseInput(operation.query, Object.fromEntries(new URL(request.url).searchParams)) : {};
+  const query = operation.query
+    ? parseInput(operation.query, Object.fromEntries(new URL(request.url).searchParams))
+    : {};
   const body = operation.body ? parseInput(operation.body, await readJson(request)) : undefined;
   return { params, query, body } as Parsed<O>;
 }
@@ -100,11 +111,17 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
       if (!tenant) throw new AppError('not_found', 'Not found.');
       tenantId = tenant.id;
       const token = bearerToken(request);
-      if (!token) throw new AppError('unauthenticated', 'Send an API key: Authorization: Bearer <key>.');
+      if (!token)
+        throw new AppError('unauthenticated', 'Send an API key: Authorization: Bearer <key>.');
       const result = await withTenant(tenant.id, async (tx) => {
         const key = await authenticateApiKey(tx, { tenantId: tenant.id, key: token });
-        if (!key) throw new AppError('unauthenticated', 'The API key is not valid for this workspace, or it was revoked or has expired.');
-        if (tenant.status === 'suspended') throw new AppError('tenant_suspended', 'This workspace is suspended.');
+        if (!key)
+          throw new AppError(
+            'unauthenticated',
+            'The API key is not valid for this workspace, or it was revoked or has expired.',
+          );
+        if (tenant.status === 'suspended')
+          throw new AppError('tenant_suspended', 'This workspace is suspended.');
         if (!isFeatureEnabled(tenant, 'api_access')) {
           throw new AppError('feature_disabled', 'The API is not part of this workspace’s plan.');
         }
@@ -112,17 +129,31 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
           throw new AppError('forbidden', `This API key lacks the ${operation.scope} scope.`);
         }
         const parsed = await parseRequest(operation, request, context);
-        return handler({ ...parsed, tx, tenant, key, actor: { type: 'api_key', id: key.id }, request: meta });
+        return handler({
+          ...parsed,
+          tx,
+          tenant,
+          key,
+          actor: { type: 'api_key', id: key.id },
+          request: meta,
+        });
       });
       return respondWith(operation, result);
     } catch (error) {
-      return errorResponse(error, { operation: operation.operationId, requestId: meta.requestId, tenantId });
+      return errorResponse(error, {
+        operation: operation.operationId,
+        requestId: meta.requestId,
+        tenantId,
+      });
     }
   };
   return Object.assign(route, { api: 'tenant' as const, operation });
 }
 
-export type PlatformRouteContext<O extends ApiOperation> = Parsed<O> & { actor: Actor; request: RequestMeta };
+export type PlatformRouteContext<O extends ApiOperation> = Parsed<O> & {
+  actor: Actor;
+  request: RequestMeta;
+};
 
 function tokenMatches(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -140,15 +171,27 @@ export function platformRoute<O extends ApiOperation>(
   const route = async (request: Request, context: RouteContext): Promise<Response> => {
     const meta = requestMeta(request);
     try {
-      if (request.headers.get(INTERNAL_HEADERS.tenantSlug)) throw new AppError('not_found', 'Not found.');
+      if (request.headers.get(INTERNAL_HEADERS.tenantSlug))
+        throw new AppError('not_found', 'Not found.');
       const expected = env().PLATFORM_API_TOKEN;
-      if (!expected) throw new AppError('unavailable', 'The platform API is not enabled: set PLATFORM_API_TOKEN.');
+      if (!expected)
+        throw new AppError(
+          'unavailable',
+          'The platform API is not enabled: set PLATFORM_API_TOKEN.',
+        );
       const token = bearerToken(request);
       if (!token || !tokenMatches(token, expected)) {
-        throw new AppError('unauthenticated', 'Send the platform API token: Authorization: Bearer <token>.');
+        throw new AppError(
+          'unauthenticated',
+          'Send the platform API token: Authorization: Bearer <token>.',
+        );
       }
       const parsed = await parseRequest(operation, request, context);
-      const result = await handler({ ...parsed, actor: { type: 'platform', id: null }, request: meta });
+      const result = await handler({
+        ...parsed,
+        actor: { type: 'platform', id: null },
+        request: meta,
+      });
       return respondWith(operation, result);
     } catch (error) {
       return errorResponse(error, { operation: operation.operationId, requestId: meta.requestId });
@@ -156,4 +199,3 @@ export function platformRoute<O extends ApiOperation>(
   };
   return Object.assign(route, { api: 'platform' as const, operation });
 }
-

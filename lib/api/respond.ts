@@ -15,12 +15,16 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 export function errorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
   const appError = isAppError(error)
     ? error
-    : new AppError('internal', 'Something went wrong. Try again; if it keeps failing, contact support.');
+    : new AppError(
+        'internal',
+        'Something went wrong. Try again; if it keeps failing, contact support.',
+      );
   if (!isAppError(error)) log.error({ err: error, ...context }, 'api request failed');
   const body: ApiErrorBody = { error: { code: appError.code, message: appError.message } };
   if (appError.fieldErrors) body.error.details = appError.fieldErrors;
   const headers: Record<string, string> = {};
-  if (appError.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(appError.retryAfterSeconds)));
+  if (appError.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(Math.max(1, Math.ceil(appError.retryAfterSeconds)));
   if (appError.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
   return json(body, appError.status, headers);
 }

@@ -8,7 +8,10 @@ export const documentSummarySchema = z
   .object({
     id: z.uuid(),
     title: z.string(),
-    authorName: z.string().nullable().describe('Null for documents written through the API or by a removed member.'),
+    authorName: z
+      .string()
+      .nullable()
+      .describe('Null for documents written through the API or by a removed member.'),
     createdAt: isoDate,
     updatedAt: isoDate,
   })
@@ -41,7 +44,10 @@ export const documentSchema = documentSummarySchema
 export const documentPageSchema = z
   .object({
     data: z.array(documentSummarySchema),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe('Pass as `cursor` for the next page; null on the last page.'),
   })
   .meta({ id: 'DocumentPage' });
 
@@ -53,7 +59,10 @@ export const patchDocumentInput = z
     body: z.string().max(100_000, 'Keep the body under 100,000 characters.').optional(),
   })
   .strict()
-  .refine((value) => value.title !== undefined || value.body !== undefined, 'Send title, body or both.');
+  .refine(
+    (value) => value.title !== undefined || value.body !== undefined,
+    'Send title, body or both.',
+  );
 
 const idParams = z.object({ id: documentIdSchema.meta({ description: 'Document id (uuid).' }) });
 
@@ -62,7 +71,8 @@ export const listDocumentsOperation = defineOperation({
   path: '/documents',
   operationId: 'listDocuments',
   summary: 'List documents',
-  description: 'Most recently updated first. Keyset pagination: follow `nextCursor` until it is null.',
+  description:
+    'Most recently updated first. Keyset pagination: follow `nextCursor` until it is null.',
   tag: 'Documents',
   scope: 'documents:read',
   query: listDocumentsInput,
@@ -104,7 +114,8 @@ export const getDocumentOperation = defineOperation({
   path: '/documents/{id}',
   operationId: 'getDocument',
   summary: 'Get a document',
-  description: 'Another workspace’s document id answers 404, exactly like an id that does not exist.',
+  description:
+    'Another workspace’s document id answers 404, exactly like an id that does not exist.',
   tag: 'Documents',
   scope: 'documents:read',
   params: idParams,
@@ -146,9 +157,17 @@ export const tenantV1Operations = [
   deleteDocumentOperation,
 ];
 
-type DocumentSummaryLike = { id: string; title: string; authorName: string | null; createdAt: Date; updatedAt: Date };
+type DocumentSummaryLike = {
+  id: string;
+  title: string;
+  authorName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
 
-export function toDocumentSummaryWire(document: DocumentSummaryLike): z.output<typeof documentSummarySchema> {
+export function toDocumentSummaryWire(
+  document: DocumentSummaryLike,
+): z.output<typeof documentSummarySchema> {
   return {
     id: document.id,
     title: document.title,

@@ -60,7 +60,10 @@ export async function listAuditEvents(
     })
     .from(auditEvents)
     .where(
-      and(eq(auditEvents.tenantId, params.tenantId), params.action ? eq(auditEvents.action, params.action) : undefined),
+      and(
+        eq(auditEvents.tenantId, params.tenantId),
+        params.action ? eq(auditEvents.action, params.action) : undefined,
+      ),
     )
     .orderBy(desc(auditEvents.createdAt))
     .limit(params.limit ?? 50);

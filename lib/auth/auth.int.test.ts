@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@/db/client';
 import { sessions } from '@/db/schema';
 import { withPlatform, withTenant } from '@/db/scope';
-import { createMember, createTenant, setupTestDatabase, teardownTestDatabase, TEST_PASSWORD } from '@/db/testing';
+import {
+  createMember,
+  createTenant,
+  setupTestDatabase,
+  teardownTestDatabase,
+  TEST_PASSWORD,
+} from '@/db/testing';
 import { listAuditEvents } from '@/lib/audit';
 import { rateLimitPolicies } from '@/lib/ratelimit';
 import { revokeSession } from './sessions';
@@ -18,10 +24,16 @@ let acmeOwner: { userId: string; email: string };
 let globexOwner: { userId: string; email: string };
 
 const active = (tenant: { id: string }) => ({ id: tenant.id, status: 'active' as const });
-const uniqueIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+const uniqueIp = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 
 async function signIn(tenant: { id: string }, email: string, password: string, ip = uniqueIp()) {
-  return authenticateWithPassword({ tenant: active(tenant), email, password, request: { requestId: randomUUID(), ip, userAgent: 'vitest' } });
+  return authenticateWithPassword({
+    tenant: active(tenant),
+    email,
+    password,
+    request: { requestId: randomUUID(), ip, userAgent: 'vitest' },
+  });
 }
 
 beforeAll(async () => {
@@ -39,21 +51,40 @@ describe('authenticateWithPassword', () => {
     expect(outcome).toMatchObject({ ok: true, userId: acmeOwner.userId, email: acmeOwner.email });
     if (!outcome.ok) return;
     const viewer = await resolveViewer(acme, { sessionId: outcome.sessionId, tenantId: acme.id });
-    expect(viewer).toMatchObject({ userId: acmeOwner.userId, role: 'owner', sessionId: outcome.sessionId });
-    const trail = await withTenant(acme.id, (tx) => listAuditEvents(tx, { tenantId: acme.id, action: 'auth.signed_in' }));
+    expect(viewer).toMatchObject({
+      userId: acmeOwner.userId,
+      role: 'owner',
+      sessionId: outcome.sessionId,
+    });
+    const trail = await withTenant(acme.id, (tx) =>
+      listAuditEvents(tx, { tenantId: acme.id, action: 'auth.signed_in' }),
+    );
     expect(trail.some((e) => e.targetId === outcome.sessionId)).toBe(true);
   });
 
   it('does not know another tenant’s member on this host', async () => {
-    expect(await signIn(acme, globexOwner.email, TEST_PASSWORD)).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await signIn(acme, globexOwner.email, TEST_PASSWORD)).toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
     expect((await signIn(globex, globexOwner.email, TEST_PASSWORD)).ok).toBe(true);
   });
 
   it('refuses a wrong password and an unknown e-mail alike, and audits both', async () => {
-    expect(await signIn(acme, acmeOwner.email, 'wrong-password')).toEqual({ ok: false, reason: 'invalid_credentials' });
-    expect(await signIn(acme, 'nobody@example.test', TEST_PASSWORD)).toEqual({ ok: false, reason: 'invalid_credentials' });
-    const failures = await withTenant(acme.id, (tx) => listAuditEvents(tx, { tenantId: acme.id, action: 'auth.sign_in_failed' }));
-    expect(failures.map((e) => e.actorType).sort()).toEqual(expect.arrayContaining(['anonymous', 'user']));
+    expect(await signIn(acme, acmeOwner.email, 'wrong-password')).toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
+    expect(await signIn(acme, 'nobody@example.test', TEST_PASSWORD)).toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
+    const failures = await withTenant(acme.id, (tx) =>
+      listAuditEvents(tx, { tenantId: acme.id, action: 'auth.sign_in_failed' }),
+    );
+    expect(failures.map((e) => e.actorType).sort()).toEqual(
+      expect.arrayContaining(['anonymous', 'user']),
+    );
   });
 
   it('refuses sign-in to a suspended tenant', async () => {
@@ -74,7 +105,8 @@ describe('authenticateWithPassword', () => {
     }
     const locked = await signIn(tenant, member.email, TEST_PASSWORD);
     expect(locked).toMatchObject({ ok: false, reason: 'rate_limited' });
-    if (!locked.ok && locked.reason === 'rate_limited') expect(locked.retryAfterSeconds).toBeGreaterThan(0);
+    if (!locked.ok && locked.reason === 'rate_limited')
+      expect(locked.retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('limits failures per IP across accounts', async () => {
@@ -82,16 +114,21 @@ describe('authenticateWithPassword', () => {
     for (let i = 0; i < rateLimitPolicies.signInPerIp.limit; i++) {
       await signIn(acme, `stuffing-${i}@example.test`, 'guess', ip);
     }
-    expect(await signIn(acme, acmeOwner.email, TEST_PASSWORD, ip)).toMatchObject({ ok: false, reason: 'rate_limited' });
+    expect(await signIn(acme, acmeOwner.email, TEST_PASSWORD, ip)).toMatchObject({
+      ok: false,
+      reason: 'rate_limited',
+    });
     expect((await signIn(acme, acmeOwner.email, TEST_PASSWORD)).ok).toBe(true);
   });
 
   it('clears the account’s failure count after a successful sign-in', async () => {
     const tenant = await createTenant();
     const member = await createMember(tenant.id);
-    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++) await signIn(tenant, member.email, 'wrong-password');
+    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++)
+      await signIn(tenant, member.email, 'wrong-password');
     expect((await signIn(tenant, member.email, TEST_PASSWORD)).ok).toBe(true);
-    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++) await signIn(tenant, member.email, 'wrong-password');
+    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++)
+      await signIn(tenant, member.email, 'wrong-password');
     expect((await signIn(tenant, member.email, TEST_PASSWORD)).ok).toBe(true);
   });
 });
@@ -121,7 +158,9 @@ describe('server-side sessions', () => {
     await withTenant(acme.id, (tx) => revokeSession(tx, { tenantId: acme.id, sessionId, actor }));
     await withTenant(acme.id, (tx) => revokeSession(tx, { tenantId: acme.id, sessionId, actor }));
     expect(await resolveViewer(acme, { sessionId, tenantId: acme.id })).toBeNull();
-    const signOuts = await withTenant(acme.id, (tx) => listAuditEvents(tx, { tenantId: acme.id, action: 'auth.signed_out' }));
+    const signOuts = await withTenant(acme.id, (tx) =>
+      listAuditEvents(tx, { tenantId: acme.id, action: 'auth.signed_out' }),
+    );
     expect(signOuts.filter((e) => e.targetId === sessionId)).toHaveLength(1);
   });
 
@@ -129,8 +168,14 @@ describe('server-side sessions', () => {
     const expired = await newSession();
     const idle = await newSession();
     await withPlatform(async (tx) => {
-      await tx.update(sessions).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(sessions.id, expired));
-      await tx.update(sessions).set({ lastSeenAt: sql`now() - interval '3 hours'` }).where(eq(sessions.id, idle));
+      await tx
+        .update(sessions)
+        .set({ expiresAt: sql`now() - interval '1 second'` })
+        .where(eq(sessions.id, expired));
+      await tx
+        .update(sessions)
+        .set({ lastSeenAt: sql`now() - interval '3 hours'` })
+        .where(eq(sessions.id, idle));
     });
     expect(await resolveViewer(acme, { sessionId: expired, tenantId: acme.id })).toBeNull();
     expect(await resolveViewer(acme, { sessionId: idle, tenantId: acme.id })).toBeNull();
@@ -138,10 +183,18 @@ describe('server-side sessions', () => {
 
   it('records activity at most once a minute', async () => {
     const sessionId = await newSession();
-    await withPlatform((tx) => tx.update(sessions).set({ lastSeenAt: sql`now() - interval '5 minutes'` }).where(eq(sessions.id, sessionId)));
+    await withPlatform((tx) =>
+      tx
+        .update(sessions)
+        .set({ lastSeenAt: sql`now() - interval '5 minutes'` })
+        .where(eq(sessions.id, sessionId)),
+    );
     expect(await resolveViewer(acme, { sessionId, tenantId: acme.id })).not.toBeNull();
     const [row] = await withPlatform((tx) =>
-      tx.select({ fresh: sql<boolean>`${sessions.lastSeenAt} > now() - interval '1 minute'` }).from(sessions).where(eq(sessions.id, sessionId)),
+      tx
+        .select({ fresh: sql<boolean>`${sessions.lastSeenAt} > now() - interval '1 minute'` })
+        .from(sessions)
+        .where(eq(sessions.id, sessionId)),
     );
     expect(row?.fresh).toBe(true);
   });
@@ -151,7 +204,11 @@ describe('server-side sessions', () => {
     const member = await createMember(tenant.id);
     const outcome = await signIn(tenant, member.email, TEST_PASSWORD);
     if (!outcome.ok) throw new Error('sign-in failed');
-    await withPlatform((tx) => tx.execute(sql`delete from memberships where id = ${member.membershipId}`));
-    expect(await resolveViewer(tenant, { sessionId: outcome.sessionId, tenantId: tenant.id })).toBeNull();
+    await withPlatform((tx) =>
+      tx.execute(sql`delete from memberships where id = ${member.membershipId}`),
+    );
+    expect(
+      await resolveViewer(tenant, { sessionId: outcome.sessionId, tenantId: tenant.id }),
+    ).toBeNull();
   });
 });

@@ -12,7 +12,13 @@ import { revokeSession, SESSION_ABSOLUTE_SECONDS, type ViewerDTO } from './sessi
 import { resolveViewer } from './viewer';
 import type { TenantContextDTO } from '@/lib/tenancy';
 import { authenticateWithPassword, signInInput } from './sign-in';
-import { authenticateOperator, endOperatorSession, operatorSignInInput, resolveOperator, type OperatorDTO } from '@/lib/operators';
+import {
+  authenticateOperator,
+  endOperatorSession,
+  operatorSignInInput,
+  resolveOperator,
+  type OperatorDTO,
+} from '@/lib/operators';
 
 /** What a session token stands for: a tenant member (bound to one tenant) or a platform operator. */
 type SessionKind = 'member' | 'operator';
@@ -85,7 +91,14 @@ const { auth, signIn, signOut } = NextAuth(() => ({
           },
         });
         if (!outcome.ok) throw new SignInRefused(outcome.reason);
-        return { id: outcome.userId, email: outcome.email, name: outcome.name, sessionId: outcome.sessionId, tenantId: tenant.id, kind: 'member' };
+        return {
+          id: outcome.userId,
+          email: outcome.email,
+          name: outcome.name,
+          sessionId: outcome.sessionId,
+          tenantId: tenant.id,
+          kind: 'member',
+        };
       },
     }),
     Credentials({
@@ -94,7 +107,8 @@ const { auth, signIn, signOut } = NextAuth(() => ({
       credentials: { email: {}, password: {} },
       async authorize(raw, request) {
         // Operators sign in on the root domain only: a tenant host never mints an operator token.
-        if (request.headers.get(INTERNAL_HEADERS.tenantSlug)) throw new SignInRefused('invalid_credentials');
+        if (request.headers.get(INTERNAL_HEADERS.tenantSlug))
+          throw new SignInRefused('invalid_credentials');
         const parsed = operatorSignInInput.safeParse(raw);
         if (!parsed.success) throw new SignInRefused('invalid_credentials');
         const outcome = await authenticateOperator({
@@ -106,7 +120,13 @@ const { auth, signIn, signOut } = NextAuth(() => ({
           },
         });
         if (!outcome.ok) throw new SignInRefused(outcome.reason);
-        return { id: outcome.userId, email: outcome.email, name: outcome.name, sessionId: outcome.sessionId, kind: 'operator' };
+        return {
+          id: outcome.userId,
+          email: outcome.email,
+          name: outcome.name,
+          sessionId: outcome.sessionId,
+          kind: 'operator',
+        };
       },
     }),
   ],
@@ -132,11 +152,15 @@ const { auth, signIn, signOut } = NextAuth(() => ({
 // run only inside a Next.js request, and the Playwright suite covers them.
 
 /** The signed-in member of this tenant, or null. Re-checks the server-side session every time. */
-export async function getViewer(tenant: TenantContextDTO, request: RequestMeta = {}): Promise<ViewerDTO | null> {
+export async function getViewer(
+  tenant: TenantContextDTO,
+  request: RequestMeta = {},
+): Promise<ViewerDTO | null> {
   return resolveViewer(tenant, await auth(), request);
 }
 
-export type SignInResult = { ok: true } | { ok: false; code: 'invalid_credentials' | 'rate_limited' | 'tenant_suspended' };
+export type SignInResult =
+  { ok: true } | { ok: false; code: 'invalid_credentials' | 'rate_limited' | 'tenant_suspended' };
 
 /** Runs the credentials sign-in for the host's tenant and sets the session cookie. */
 export async function signInWithPassword(email: string, password: string): Promise<SignInResult> {
@@ -146,14 +170,26 @@ export async function signInWithPassword(email: string, password: string): Promi
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     const code = (error as AuthError & { code?: string }).code;
-    return { ok: false, code: code === 'rate_limited' || code === 'tenant_suspended' ? code : 'invalid_credentials' };
+    return {
+      ok: false,
+      code: code === 'rate_limited' || code === 'tenant_suspended' ? code : 'invalid_credentials',
+    };
   }
 }
 
 /** Revokes the server-side session, then clears the cookie. */
-export async function signOutViewer(tenant: TenantContextDTO, viewer: ViewerDTO, request: RequestMeta): Promise<void> {
+export async function signOutViewer(
+  tenant: TenantContextDTO,
+  viewer: ViewerDTO,
+  request: RequestMeta,
+): Promise<void> {
   await withTenant(tenant.id, (tx) =>
-    revokeSession(tx, { tenantId: tenant.id, sessionId: viewer.sessionId, actor: { type: 'user', id: viewer.userId }, request }),
+    revokeSession(tx, {
+      tenantId: tenant.id,
+      sessionId: viewer.sessionId,
+      actor: { type: 'user', id: viewer.userId },
+      request,
+    }),
   );
   await signOut({ redirect: false });
 }
@@ -163,10 +199,14 @@ export async function getOperator(request: RequestMeta = {}): Promise<OperatorDT
   return resolveOperator(await auth(), request);
 }
 
-export type OperatorSignInResult = { ok: true } | { ok: false; code: 'invalid_credentials' | 'rate_limited' };
+export type OperatorSignInResult =
+  { ok: true } | { ok: false; code: 'invalid_credentials' | 'rate_limited' };
 
 /** Runs the operator sign-in (root domain) and sets the session cookie. */
-export async function signInOperator(email: string, password: string): Promise<OperatorSignInResult> {
+export async function signInOperator(
+  email: string,
+  password: string,
+): Promise<OperatorSignInResult> {
   try {
     await signIn('operator', { email, password, redirect: false });
     return { ok: true };

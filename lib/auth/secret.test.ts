@@ -24,7 +24,11 @@ describe('authSecret', () => {
 
   it('keeps a generated development secret beside the embedded database, stable across restarts', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantry-secret-'));
-    const authSecret = await loadSecret({ NODE_ENV: 'development', AUTH_SECRET: '', PGLITE_DIR: path.join(dataDir, 'pglite') });
+    const authSecret = await loadSecret({
+      NODE_ENV: 'development',
+      AUTH_SECRET: '',
+      PGLITE_DIR: path.join(dataDir, 'pglite'),
+    });
     const first = authSecret();
     expect(first.length).toBeGreaterThanOrEqual(32);
     expect(fs.statSync(path.join(dataDir, 'dev-auth-secret')).mode & 0o777).toBe(0o600);

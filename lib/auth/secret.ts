@@ -11,7 +11,9 @@ export function authSecret(): string {
   const config = env();
   if (config.AUTH_SECRET) return config.AUTH_SECRET;
   if (config.NODE_ENV === 'production') {
-    throw new Error('AUTH_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment.');
+    throw new Error(
+      'AUTH_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment.',
+    );
   }
   // Beside the embedded database's directory (./.data by default), which git ignores.
   const file = path.resolve(path.dirname(config.PGLITE_DIR), 'dev-auth-secret');

@@ -53,7 +53,10 @@ export async function loadSession(
       stale: sql<boolean>`${sessions.lastSeenAt} < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})`,
     })
     .from(sessions)
-    .innerJoin(memberships, and(eq(memberships.tenantId, sessions.tenantId), eq(memberships.id, sessions.membershipId)))
+    .innerJoin(
+      memberships,
+      and(eq(memberships.tenantId, sessions.tenantId), eq(memberships.id, sessions.membershipId)),
+    )
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
@@ -82,7 +85,13 @@ export async function revokeSession(
   const revoked = await tx
     .update(sessions)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(sessions.tenantId, params.tenantId), eq(sessions.id, params.sessionId), isNull(sessions.revokedAt)))
+    .where(
+      and(
+        eq(sessions.tenantId, params.tenantId),
+        eq(sessions.id, params.sessionId),
+        isNull(sessions.revokedAt),
+      ),
+    )
     .returning({ id: sessions.id });
   if (revoked.length === 0) return;
   await recordAudit(tx, {

@@ -5,7 +5,12 @@ import { withTenant } from '@/db/scope';
 import { memberships, users, type TenantStatus } from '@/db/schema';
 import { recordAudit, type RequestMeta } from '@/lib/audit';
 import { logSecurityEvent } from '@/lib/log';
-import { consumeRateLimit, peekRateLimit, rateLimitPolicies, resetRateLimit } from '@/lib/ratelimit';
+import {
+  consumeRateLimit,
+  peekRateLimit,
+  rateLimitPolicies,
+  resetRateLimit,
+} from '@/lib/ratelimit';
 import { verifyAgainstDecoy, verifyPassword } from '@/lib/passwords';
 import { createSession } from './sessions';
 
@@ -40,11 +45,18 @@ export async function authenticateWithPassword(attempt: SignInAttempt): Promise<
     peekRateLimit(rateLimitPolicies.signInPerIp, ipKey),
   ]);
   if (!account.allowed || !ip.allowed) {
-    logSecurityEvent('auth.sign_in_rate_limited', { tenantId: tenant.id, requestId: request.requestId, ip: request.ip });
+    logSecurityEvent('auth.sign_in_rate_limited', {
+      tenantId: tenant.id,
+      requestId: request.requestId,
+      ip: request.ip,
+    });
     return {
       ok: false,
       reason: 'rate_limited',
-      retryAfterSeconds: Math.max(account.allowed ? 0 : account.retryAfterSeconds, ip.allowed ? 0 : ip.retryAfterSeconds),
+      retryAfterSeconds: Math.max(
+        account.allowed ? 0 : account.retryAfterSeconds,
+        ip.allowed ? 0 : ip.retryAfterSeconds,
+      ),
     };
   }
 
@@ -57,12 +69,17 @@ export async function authenticateWithPassword(attempt: SignInAttempt): Promise<
         membershipId: memberships.id,
       })
       .from(users)
-      .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.tenantId, tenant.id)))
+      .innerJoin(
+        memberships,
+        and(eq(memberships.userId, users.id), eq(memberships.tenantId, tenant.id)),
+      )
       .where(eq(users.email, email));
     return row;
   });
   // Hashing happens outside any transaction: it takes ~100 ms and must not hold a connection.
-  const valid = member ? await verifyPassword(attempt.password, member.passwordHash) : await verifyAgainstDecoy(attempt.password);
+  const valid = member
+    ? await verifyPassword(attempt.password, member.passwordHash)
+    : await verifyAgainstDecoy(attempt.password);
 
   if (!member || !valid) {
     await Promise.all([
@@ -79,7 +96,11 @@ export async function authenticateWithPassword(attempt: SignInAttempt): Promise<
         request,
       }),
     );
-    logSecurityEvent('auth.sign_in_failed', { tenantId: tenant.id, requestId: request.requestId, ip: request.ip });
+    logSecurityEvent('auth.sign_in_failed', {
+      tenantId: tenant.id,
+      requestId: request.requestId,
+      ip: request.ip,
+    });
     return { ok: false, reason: 'invalid_credentials' };
   }
 

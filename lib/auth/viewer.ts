@@ -19,7 +19,11 @@ export async function resolveViewer(
   const sessionId = token?.sessionId;
   if (!sessionId) return null;
   if (token.tenantId !== tenant.id) {
-    logSecurityEvent('auth.session_rejected', { tenantId: tenant.id, requestId: request.requestId, reason: 'tenant_mismatch' });
+    logSecurityEvent('auth.session_rejected', {
+      tenantId: tenant.id,
+      requestId: request.requestId,
+      reason: 'tenant_mismatch',
+    });
     return null;
   }
   return withTenant(tenant.id, (tx) => loadSession(tx, { tenantId: tenant.id, sessionId }));

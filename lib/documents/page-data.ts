@@ -2,7 +2,14 @@ import 'server-only';
 import { notFound } from 'next/navigation';
 import { withTenant } from '@/db/scope';
 import { isAppError } from '@/lib/errors';
-import { documentIdSchema, getDocument, listDocuments, listDocumentsInput, type DocumentDTO, type DocumentPage } from './documents';
+import {
+  documentIdSchema,
+  getDocument,
+  listDocuments,
+  listDocumentsInput,
+  type DocumentDTO,
+  type DocumentPage,
+} from './documents';
 
 /** For pages: the document, or the 404 page — also for another tenant's id and for malformed ids. */
 export async function loadDocumentOr404(tenantId: string, id: string): Promise<DocumentDTO> {
@@ -23,9 +30,13 @@ export async function loadDocumentPage(
   const parsed = listDocumentsInput.safeParse(query);
   const params = parsed.success ? parsed.data : { limit: 20 };
   try {
-    return { page: await withTenant(tenantId, (tx) => listDocuments(tx, { tenantId, ...params })), cursor: params.cursor };
+    return {
+      page: await withTenant(tenantId, (tx) => listDocuments(tx, { tenantId, ...params })),
+      cursor: params.cursor,
+    };
   } catch (error) {
-    if (isAppError(error) && error.code === 'invalid_input') return { page: null, cursor: params.cursor };
+    if (isAppError(error) && error.code === 'invalid_input')
+      return { page: null, cursor: params.cursor };
     throw error;
   }
 }

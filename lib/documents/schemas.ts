@@ -19,4 +19,3 @@ export const listDocumentsInput = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
-

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseHost, protocolFor, RESERVED_SLUGS, rootOrigin, slugSchema, tenantOrigin } from './index';
+import {
+  parseHost,
+  protocolFor,
+  RESERVED_SLUGS,
+  rootOrigin,
+  slugSchema,
+  tenantOrigin,
+} from './index';
 
 describe('parseHost', () => {
   const root = 'localhost:3000';
@@ -63,7 +70,8 @@ describe('slugSchema', () => {
   });
 
   it('reserves the names the platform needs', () => {
-    for (const name of ['www', 'admin', 'api', 'app', 'auth', 'mail', 'static']) expect(RESERVED_SLUGS.has(name)).toBe(true);
+    for (const name of ['www', 'admin', 'api', 'app', 'auth', 'mail', 'static'])
+      expect(RESERVED_SLUGS.has(name)).toBe(true);
   });
 });
 

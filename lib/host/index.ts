@@ -6,10 +6,39 @@ import { z } from 'zod';
  */
 
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  'admin', 'api', 'app', 'assets', 'auth', 'billing', 'blog', 'cdn', 'dashboard', 'dev', 'docs',
-  'email', 'ftp', 'help', 'internal', 'login', 'mail', 'mx', 'ns1', 'ns2', 'platform', 'root',
-  'signin', 'signup', 'smtp', 'staging', 'static', 'status', 'support', 'system', 'tenantry',
-  'test', 'www',
+  'admin',
+  'api',
+  'app',
+  'assets',
+  'auth',
+  'billing',
+  'blog',
+  'cdn',
+  'dashboard',
+  'dev',
+  'docs',
+  'email',
+  'ftp',
+  'help',
+  'internal',
+  'login',
+  'mail',
+  'mx',
+  'ns1',
+  'ns2',
+  'platform',
+  'root',
+  'signin',
+  'signup',
+  'smtp',
+  'staging',
+  'static',
+  'status',
+  'support',
+  'system',
+  'tenantry',
+  'test',
+  'www',
 ]);
 
 const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/;
@@ -20,7 +49,10 @@ export const slugSchema = z
   .toLowerCase()
   .min(3, 'Use at least 3 characters.')
   .max(63, 'Use at most 63 characters.')
-  .regex(SLUG_PATTERN, 'Use lowercase letters, digits and hyphens; start and end with a letter or digit.')
+  .regex(
+    SLUG_PATTERN,
+    'Use lowercase letters, digits and hyphens; start and end with a letter or digit.',
+  )
   .refine((slug) => !slug.includes('--'), 'Do not use two hyphens in a row.')
   .refine((slug) => !RESERVED_SLUGS.has(slug), 'This name is reserved. Choose another.');
 
@@ -30,16 +62,21 @@ export const INTERNAL_HEADERS = {
   requestId: 'x-request-id',
 } as const;
 
-export type HostResolution = { kind: 'root' } | { kind: 'tenant'; slug: string } | { kind: 'unknown' };
+export type HostResolution =
+  { kind: 'root' } | { kind: 'tenant'; slug: string } | { kind: 'unknown' };
 
 export function parseHost(rawHost: string | null | undefined, rootDomain: string): HostResolution {
   if (!rawHost) return { kind: 'unknown' };
-  const host = rawHost.trim().toLowerCase().replace(/\.(?=:|$)/, '');
+  const host = rawHost
+    .trim()
+    .toLowerCase()
+    .replace(/\.(?=:|$)/, '');
   const root = rootDomain.toLowerCase();
   if (host === root || host === `www.${root}`) return { kind: 'root' };
   if (!host.endsWith(`.${root}`)) return { kind: 'unknown' };
   const label = host.slice(0, -(root.length + 1));
-  if (!SLUG_PATTERN.test(label) || label.includes('--') || RESERVED_SLUGS.has(label)) return { kind: 'unknown' };
+  if (!SLUG_PATTERN.test(label) || label.includes('--') || RESERVED_SLUGS.has(label))
+    return { kind: 'unknown' };
   return { kind: 'tenant', slug: label };
 }
 

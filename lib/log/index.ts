@@ -9,7 +9,18 @@ export const log = pino({
   level: env().LOG_LEVEL,
   base: { service: 'tenantry' },
   redact: {
-    paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'authorization', '*.authorization', 'cookie', '*.cookie'],
+    paths: [
+      'password',
+      '*.password',
+      'token',
+      '*.token',
+      'secret',
+      '*.secret',
+      'authorization',
+      '*.authorization',
+      'cookie',
+      '*.cookie',
+    ],
     censor: '[redacted]',
   },
 });

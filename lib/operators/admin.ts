@@ -13,7 +13,10 @@ export type PlatformAdminOutcome = 'promoted' | 'already_operator' | 'no_such_us
  * next start promotes them. `database` is for callers that run before the process database is
  * installed (db/runtime while it connects).
  */
-export async function ensurePlatformAdmin(email: string, database?: Database): Promise<PlatformAdminOutcome> {
+export async function ensurePlatformAdmin(
+  email: string,
+  database?: Database,
+): Promise<PlatformAdminOutcome> {
   const normalized = email.trim().toLowerCase();
   const outcome = await withPlatform(async (tx): Promise<PlatformAdminOutcome> => {
     const [user] = await tx
@@ -23,8 +26,14 @@ export async function ensurePlatformAdmin(email: string, database?: Database): P
       .for('update');
     if (!user) return 'no_such_user';
     if (user.platformRole === 'operator') return 'already_operator';
-    await tx.update(users).set({ platformRole: 'operator', updatedAt: sql`now()` }).where(eq(users.id, user.id));
-    log.info({ event: 'operator.promoted', userId: user.id }, 'PLATFORM_ADMIN_EMAIL: user promoted to platform operator');
+    await tx
+      .update(users)
+      .set({ platformRole: 'operator', updatedAt: sql`now()` })
+      .where(eq(users.id, user.id));
+    log.info(
+      { event: 'operator.promoted', userId: user.id },
+      'PLATFORM_ADMIN_EMAIL: user promoted to platform operator',
+    );
     return 'promoted';
   }, database);
   if (outcome === 'no_such_user') {

@@ -1,5 +1,15 @@
 import type { FeatureOverrides, LimitOverrides } from '@/db/schema';
-import { entitlementsOf, features, featureNames, limitNames, limits, plans, type Feature, type Limit, type PlanId } from '@/lib/plans';
+import {
+  entitlementsOf,
+  features,
+  featureNames,
+  limitNames,
+  limits,
+  plans,
+  type Feature,
+  type Limit,
+  type PlanId,
+} from '@/lib/plans';
 
 export type EntitlementSource = 'plan' | 'override';
 
@@ -30,7 +40,11 @@ export type EntitlementBreakdown = {
   limits: LimitEntitlement[];
 };
 
-type Entitled = { plan: string; featureOverrides: FeatureOverrides; limitOverrides: LimitOverrides };
+type Entitled = {
+  plan: string;
+  featureOverrides: FeatureOverrides;
+  limitOverrides: LimitOverrides;
+};
 
 function validLimitOverride(value: unknown): value is number | null {
   return value === null || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
@@ -59,7 +73,9 @@ export function entitlementBreakdown(tenant: Entitled): EntitlementBreakdown {
       };
     }),
     limits: limitNames.map((limit) => {
-      const raw = Object.hasOwn(tenant.limitOverrides, limit) ? tenant.limitOverrides[limit] : undefined;
+      const raw = Object.hasOwn(tenant.limitOverrides, limit)
+        ? tenant.limitOverrides[limit]
+        : undefined;
       const overridden = validLimitOverride(raw);
       return {
         limit,

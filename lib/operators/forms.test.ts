@@ -5,22 +5,42 @@ import { changePlanForm, changeStatusForm, metadataForm, overridesForm } from '.
 
 const id = randomUUID();
 
-function errorsOf(result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) {
+function errorsOf(result: {
+  success: boolean;
+  error?: { issues: Array<{ path: PropertyKey[]; message: string }> };
+}) {
   const fields: Record<string, string[]> = {};
-  for (const issue of result.error?.issues ?? []) (fields[issue.path.join('.')] ??= []).push(issue.message);
+  for (const issue of result.error?.issues ?? [])
+    (fields[issue.path.join('.')] ??= []).push(issue.message);
   return fields;
 }
 
 describe('changeStatusForm', () => {
   it('needs a status, a reason and the confirmation', () => {
-    expect(changeStatusForm.parse({ id, status: 'suspended', reason: '  Unpaid invoices ', confirm: 'on' })).toEqual({
+    expect(
+      changeStatusForm.parse({
+        id,
+        status: 'suspended',
+        reason: '  Unpaid invoices ',
+        confirm: 'on',
+      }),
+    ).toEqual({
       id,
       changes: { status: 'suspended', reason: 'Unpaid invoices' },
     });
     const refused = changeStatusForm.safeParse({ id, status: 'suspended', reason: '' });
     expect(Object.keys(errorsOf(refused)).sort()).toEqual(['confirm', 'reason']);
     expect(errorsOf(refused).confirm).toEqual(['Tick the box to confirm the change.']);
-    expect(errorsOf(changeStatusForm.safeParse({ id: 'x', status: 'gone', reason: 'Fine reason', confirm: 'on' }))).toMatchObject({
+    expect(
+      errorsOf(
+        changeStatusForm.safeParse({
+          id: 'x',
+          status: 'gone',
+          reason: 'Fine reason',
+          confirm: 'on',
+        }),
+      ),
+    ).toMatchObject({
       id: ['This tenant does not exist.'],
       status: [expect.any(String)],
     });
@@ -29,7 +49,10 @@ describe('changeStatusForm', () => {
 
 describe('changePlanForm', () => {
   it('takes a plan of the catalogue only', () => {
-    expect(changePlanForm.parse({ id, plan: 'business' })).toEqual({ id, changes: { plan: 'business' } });
+    expect(changePlanForm.parse({ id, plan: 'business' })).toEqual({
+      id,
+      changes: { plan: 'business' },
+    });
     expect(changePlanForm.safeParse({ id, plan: 'platinum' }).success).toBe(false);
   });
 });
@@ -49,7 +72,10 @@ describe('overridesForm', () => {
     });
     expect(parsed).toEqual({
       id,
-      changes: { features: { api_access: true, custom_branding: false }, limits: { members: 1000, documents: null } },
+      changes: {
+        features: { api_access: true, custom_branding: false },
+        limits: { members: 1000, documents: null },
+      },
     });
     expect(overridesForm.parse({ id })).toEqual({ id, changes: { features: {}, limits: {} } });
   });
@@ -121,7 +147,9 @@ describe('metadataForm', () => {
     expect(errorsOf(metadataForm.safeParse(fields))).toEqual({ metadata: ['At most 50 keys.'] });
     const tooMany: Record<string, string> = { id };
     for (let i = 0; i < 201; i++) tooMany[`metaKey.${i}`] = '';
-    expect(errorsOf(metadataForm.safeParse(tooMany))).toEqual({ metadata: ['Use at most 200 rows.'] });
+    expect(errorsOf(metadataForm.safeParse(tooMany))).toEqual({
+      metadata: ['Use at most 200 rows.'],
+    });
   });
 });
 
@@ -134,18 +162,48 @@ describe('entitlementBreakdown', () => {
     });
     expect(breakdown.plan).toEqual({ id: 'free', name: 'Free', known: true });
     expect(breakdown.features).toEqual([
-      expect.objectContaining({ feature: 'api_access', enabled: true, planDefault: false, override: true, source: 'override' }),
-      expect.objectContaining({ feature: 'custom_branding', enabled: false, planDefault: false, override: undefined, source: 'plan' }),
+      expect.objectContaining({
+        feature: 'api_access',
+        enabled: true,
+        planDefault: false,
+        override: true,
+        source: 'override',
+      }),
+      expect.objectContaining({
+        feature: 'custom_branding',
+        enabled: false,
+        planDefault: false,
+        override: undefined,
+        source: 'plan',
+      }),
     ]);
     const byName = Object.fromEntries(breakdown.limits.map((row) => [row.limit, row]));
-    expect(byName.members).toMatchObject({ value: 50, planDefault: 3, override: 50, source: 'override' });
-    expect(byName.documents).toMatchObject({ value: null, planDefault: 100, override: null, source: 'override' });
+    expect(byName.members).toMatchObject({
+      value: 50,
+      planDefault: 3,
+      override: 50,
+      source: 'override',
+    });
+    expect(byName.documents).toMatchObject({
+      value: null,
+      planDefault: 100,
+      override: null,
+      source: 'override',
+    });
     // An invalid stored override is ignored, exactly as limitFor ignores it.
-    expect(byName.storage_bytes).toMatchObject({ value: 100 * 1024 * 1024, override: undefined, source: 'plan' });
+    expect(byName.storage_bytes).toMatchObject({
+      value: 100 * 1024 * 1024,
+      override: undefined,
+      source: 'plan',
+    });
   });
 
   it('names a retired plan by its id and falls back to the free plan’s entitlements', () => {
-    const breakdown = entitlementBreakdown({ plan: 'legacy', featureOverrides: {}, limitOverrides: {} });
+    const breakdown = entitlementBreakdown({
+      plan: 'legacy',
+      featureOverrides: {},
+      limitOverrides: {},
+    });
     expect(breakdown.plan).toEqual({ id: 'legacy', name: 'legacy', known: false });
     expect(breakdown.limits[0]).toMatchObject({ limit: 'members', value: 3 });
   });

@@ -39,4 +39,10 @@ export {
   type FeatureEntitlement,
   type LimitEntitlement,
 } from './entitlements';
-export { loadTenantConsole, loadTenantDirectory, type TenantConsole, type TenantDirectory, type TenantDirectoryFilters } from './page-data';
+export {
+  loadTenantConsole,
+  loadTenantDirectory,
+  type TenantConsole,
+  type TenantDirectory,
+  type TenantDirectoryFilters,
+} from './page-data';

@@ -5,7 +5,14 @@ import type { DatabaseHandle } from '@/db/client';
 import { platformSessions, users } from '@/db/schema';
 import { withPlatform, withTenant } from '@/db/scope';
 import { seedDemoData } from '@/db/seed';
-import { createMember, createTenant, setupTestDatabase, teardownTestDatabase, TEST_PASSWORD, uniqueSlug } from '@/db/testing';
+import {
+  createMember,
+  createTenant,
+  setupTestDatabase,
+  teardownTestDatabase,
+  TEST_PASSWORD,
+  uniqueSlug,
+} from '@/db/testing';
 import { authenticateWithPassword } from '@/lib/auth/sign-in';
 import { resolveViewer } from '@/lib/auth/viewer';
 import { rateLimitPolicies } from '@/lib/ratelimit';
@@ -35,7 +42,11 @@ async function newOperator(): Promise<{ userId: string; email: string }> {
 }
 
 function signIn(email: string, password: string, ip = uniqueIp()) {
-  return authenticateOperator({ email, password, request: { requestId: randomUUID(), ip, userAgent: 'vitest' } });
+  return authenticateOperator({
+    email,
+    password,
+    request: { requestId: randomUUID(), ip, userAgent: 'vitest' },
+  });
 }
 
 async function signedIn(): Promise<OperatorDTO> {
@@ -58,12 +69,16 @@ describe('ensurePlatformAdmin', () => {
     const person = await createMember(tenant.id);
     expect(await ensurePlatformAdmin(`  ${person.email.toUpperCase()} `)).toBe('promoted');
     expect(await ensurePlatformAdmin(person.email)).toBe('already_operator');
-    const [row] = await withPlatform((tx) => tx.select({ role: users.platformRole }).from(users).where(eq(users.id, person.userId)));
+    const [row] = await withPlatform((tx) =>
+      tx.select({ role: users.platformRole }).from(users).where(eq(users.id, person.userId)),
+    );
     expect(row?.role).toBe('operator');
 
     const nobody = `${uniqueSlug('nobody')}@example.test`;
     expect(await ensurePlatformAdmin(nobody)).toBe('no_such_user');
-    expect(await withPlatform((tx) => tx.select().from(users).where(eq(users.email, nobody)))).toEqual([]);
+    expect(
+      await withPlatform((tx) => tx.select().from(users).where(eq(users.email, nobody))),
+    ).toEqual([]);
   });
 });
 
@@ -73,27 +88,42 @@ describe('authenticateOperator', () => {
     const outcome = await signIn(person.email, TEST_PASSWORD);
     expect(outcome).toMatchObject({ ok: true, userId: person.userId, email: person.email });
     if (!outcome.ok) return;
-    const [row] = await withPlatform((tx) => tx.select().from(platformSessions).where(eq(platformSessions.id, outcome.sessionId)));
+    const [row] = await withPlatform((tx) =>
+      tx.select().from(platformSessions).where(eq(platformSessions.id, outcome.sessionId)),
+    );
     expect(row).toMatchObject({ userId: person.userId, userAgent: 'vitest', revokedAt: null });
     const lifetime = row!.expiresAt.getTime() - row!.createdAt.getTime();
     expect(lifetime).toBe(12 * 60 * 60 * 1000);
-    expect(await resolveOperator({ sessionId: outcome.sessionId, kind: 'operator' })).toMatchObject({
-      sessionId: outcome.sessionId,
-      userId: person.userId,
-      email: person.email,
-    });
+    expect(await resolveOperator({ sessionId: outcome.sessionId, kind: 'operator' })).toMatchObject(
+      {
+        sessionId: outcome.sessionId,
+        userId: person.userId,
+        email: person.email,
+      },
+    );
   });
 
   it('refuses a wrong password and an unknown e-mail alike', async () => {
     const person = await newOperator();
-    expect(await signIn(person.email, 'wrong-password')).toEqual({ ok: false, reason: 'invalid_credentials' });
-    expect(await signIn('nobody@example.test', TEST_PASSWORD)).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await signIn(person.email, 'wrong-password')).toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
+    expect(await signIn('nobody@example.test', TEST_PASSWORD)).toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
   });
 
   it('refuses a tenant member who is not an operator, even with the right password', async () => {
     const member = await createMember(tenant.id, { role: 'owner' });
-    expect(await signIn(member.email, TEST_PASSWORD)).toEqual({ ok: false, reason: 'invalid_credentials' });
-    const sessions = await withPlatform((tx) => tx.select().from(platformSessions).where(eq(platformSessions.userId, member.userId)));
+    expect(await signIn(member.email, TEST_PASSWORD)).toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
+    const sessions = await withPlatform((tx) =>
+      tx.select().from(platformSessions).where(eq(platformSessions.userId, member.userId)),
+    );
     expect(sessions).toEqual([]);
   });
 
@@ -104,7 +134,8 @@ describe('authenticateOperator', () => {
     }
     const locked = await signIn(person.email, TEST_PASSWORD);
     expect(locked).toMatchObject({ ok: false, reason: 'rate_limited' });
-    if (!locked.ok && locked.reason === 'rate_limited') expect(locked.retryAfterSeconds).toBeGreaterThan(0);
+    if (!locked.ok && locked.reason === 'rate_limited')
+      expect(locked.retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('limits failures per IP across accounts', async () => {
@@ -113,7 +144,10 @@ describe('authenticateOperator', () => {
     for (let i = 0; i < rateLimitPolicies.signInPerIp.limit; i++) {
       await signIn(`stuffing-${i}@example.test`, 'guess', ip);
     }
-    expect(await signIn(person.email, TEST_PASSWORD, ip)).toMatchObject({ ok: false, reason: 'rate_limited' });
+    expect(await signIn(person.email, TEST_PASSWORD, ip)).toMatchObject({
+      ok: false,
+      reason: 'rate_limited',
+    });
     expect((await signIn(person.email, TEST_PASSWORD)).ok).toBe(true);
   });
 
@@ -121,21 +155,34 @@ describe('authenticateOperator', () => {
     const person = await newOperator();
     const tenantContext = { id: tenant.id, status: 'active' as const };
     for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit; i++) {
-      await authenticateWithPassword({ tenant: tenantContext, email: person.email, password: 'wrong', request: { ip: uniqueIp() } });
+      await authenticateWithPassword({
+        tenant: tenantContext,
+        email: person.email,
+        password: 'wrong',
+        request: { ip: uniqueIp() },
+      });
     }
     expect((await signIn(person.email, TEST_PASSWORD)).ok).toBe(true);
 
-    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++) await signIn(person.email, 'wrong-password');
+    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++)
+      await signIn(person.email, 'wrong-password');
     expect((await signIn(person.email, TEST_PASSWORD)).ok).toBe(true);
-    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++) await signIn(person.email, 'wrong-password');
+    for (let i = 0; i < rateLimitPolicies.signInPerAccount.limit - 1; i++)
+      await signIn(person.email, 'wrong-password');
     expect((await signIn(person.email, TEST_PASSWORD)).ok).toBe(true);
   });
 
   it('knows the seeded demo operator', async () => {
     await seedDemoData(handle.db);
-    expect(await signIn('operator@tenantry.test', 'operator-pass-123')).toMatchObject({ ok: true, name: 'Olive Operator' });
+    expect(await signIn('operator@tenantry.test', 'operator-pass-123')).toMatchObject({
+      ok: true,
+      name: 'Olive Operator',
+    });
     // The seeded tenant owners are members, not operators.
-    expect(await signIn('owner@acme.test', 'acme-owner-pass')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await signIn('owner@acme.test', 'acme-owner-pass')).toEqual({
+      ok: false,
+      reason: 'invalid_credentials',
+    });
   });
 });
 
@@ -152,11 +199,25 @@ describe('operator sessions', () => {
     if (!memberSignIn.ok) throw new Error('member sign-in failed');
 
     // A tenant token (it carries its tenant, and is not of the operator kind) is refused…
-    expect(await resolveOperator({ sessionId: memberSignIn.sessionId, tenantId: tenant.id, kind: 'member' })).toBeNull();
-    expect(await resolveOperator({ sessionId: operator.sessionId, tenantId: tenant.id, kind: 'operator' })).toBeNull();
+    expect(
+      await resolveOperator({
+        sessionId: memberSignIn.sessionId,
+        tenantId: tenant.id,
+        kind: 'member',
+      }),
+    ).toBeNull();
+    expect(
+      await resolveOperator({
+        sessionId: operator.sessionId,
+        tenantId: tenant.id,
+        kind: 'operator',
+      }),
+    ).toBeNull();
     expect(await resolveOperator({ sessionId: operator.sessionId })).toBeNull();
     // …and a forged operator kind does not turn a member's session into an operator's.
-    expect(await resolveOperator({ sessionId: memberSignIn.sessionId, kind: 'operator' })).toBeNull();
+    expect(
+      await resolveOperator({ sessionId: memberSignIn.sessionId, kind: 'operator' }),
+    ).toBeNull();
     expect(await resolveOperator({ sessionId: 'not-a-uuid', kind: 'operator' })).toBeNull();
     expect(await resolveOperator(null)).toBeNull();
     expect(await resolveOperator({ kind: 'operator' })).toBeNull();
@@ -180,7 +241,9 @@ describe('operator sessions', () => {
     const operator = await signedIn();
     await endOperatorSession(operator, { requestId: randomUUID() });
     expect(await resolveOperator({ sessionId: operator.sessionId, kind: 'operator' })).toBeNull();
-    expect(await withPlatform((tx) => revokePlatformSession(tx, { sessionId: operator.sessionId }))).toBe(false);
+    expect(
+      await withPlatform((tx) => revokePlatformSession(tx, { sessionId: operator.sessionId })),
+    ).toBe(false);
     await endOperatorSession(operator);
   });
 
@@ -188,8 +251,14 @@ describe('operator sessions', () => {
     const expired = await signedIn();
     const idle = await signedIn();
     await withPlatform(async (tx) => {
-      await tx.update(platformSessions).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(platformSessions.id, expired.sessionId));
-      await tx.update(platformSessions).set({ lastSeenAt: sql`now() - interval '2 hours 1 minute'` }).where(eq(platformSessions.id, idle.sessionId));
+      await tx
+        .update(platformSessions)
+        .set({ expiresAt: sql`now() - interval '1 second'` })
+        .where(eq(platformSessions.id, expired.sessionId));
+      await tx
+        .update(platformSessions)
+        .set({ lastSeenAt: sql`now() - interval '2 hours 1 minute'` })
+        .where(eq(platformSessions.id, idle.sessionId));
     });
     expect(await resolveOperator({ sessionId: expired.sessionId, kind: 'operator' })).toBeNull();
     expect(await resolveOperator({ sessionId: idle.sessionId, kind: 'operator' })).toBeNull();
@@ -198,12 +267,19 @@ describe('operator sessions', () => {
   it('record activity at most once a minute', async () => {
     const operator = await signedIn();
     await withPlatform((tx) =>
-      tx.update(platformSessions).set({ lastSeenAt: sql`now() - interval '90 minutes'` }).where(eq(platformSessions.id, operator.sessionId)),
+      tx
+        .update(platformSessions)
+        .set({ lastSeenAt: sql`now() - interval '90 minutes'` })
+        .where(eq(platformSessions.id, operator.sessionId)),
     );
-    expect(await resolveOperator({ sessionId: operator.sessionId, kind: 'operator' })).not.toBeNull();
+    expect(
+      await resolveOperator({ sessionId: operator.sessionId, kind: 'operator' }),
+    ).not.toBeNull();
     const [row] = await withPlatform((tx) =>
       tx
-        .select({ fresh: sql<boolean>`${platformSessions.lastSeenAt} > now() - interval '1 minute'` })
+        .select({
+          fresh: sql<boolean>`${platformSessions.lastSeenAt} > now() - interval '1 minute'`,
+        })
         .from(platformSessions)
         .where(eq(platformSessions.id, operator.sessionId)),
     );
@@ -212,7 +288,9 @@ describe('operator sessions', () => {
 
   it('end when the user stops being an operator', async () => {
     const operator = await signedIn();
-    await withPlatform((tx) => tx.update(users).set({ platformRole: null }).where(eq(users.id, operator.userId)));
+    await withPlatform((tx) =>
+      tx.update(users).set({ platformRole: null }).where(eq(users.id, operator.userId)),
+    );
     expect(await resolveOperator({ sessionId: operator.sessionId, kind: 'operator' })).toBeNull();
   });
 });
@@ -222,7 +300,11 @@ describe('console page data', () => {
     const marker = uniqueSlug('dir');
     const created: string[] = [];
     for (let i = 0; i < 27; i++) {
-      const row = await createTenant({ slug: `${marker}-${String(i).padStart(2, '0')}`, plan: i === 0 ? 'business' : 'free', status: i === 1 ? 'suspended' : 'active' });
+      const row = await createTenant({
+        slug: `${marker}-${String(i).padStart(2, '0')}`,
+        plan: i === 0 ? 'business' : 'free',
+        status: i === 1 ? 'suspended' : 'active',
+      });
       created.push(row.id);
     }
     const first = await loadTenantDirectory({ q: marker, sort: 'slug' });
@@ -230,11 +312,19 @@ describe('console page data', () => {
     expect(first.page.data).toHaveLength(25);
     expect(first.page.data[0]?.slug).toBe(`${marker}-00`);
     expect(first.page.nextCursor).toEqual(expect.any(String));
-    const second = await loadTenantDirectory({ q: marker, sort: 'slug', cursor: first.page.nextCursor! });
+    const second = await loadTenantDirectory({
+      q: marker,
+      sort: 'slug',
+      cursor: first.page.nextCursor!,
+    });
     if (!second.ok) throw new Error('expected a page');
     expect(second.page.data.map((t) => t.slug)).toEqual([`${marker}-25`, `${marker}-26`]);
     expect(second.page.nextCursor).toBeNull();
-    expect(second.filters).toMatchObject({ q: marker, sort: 'slug', cursor: first.page.nextCursor });
+    expect(second.filters).toMatchObject({
+      q: marker,
+      sort: 'slug',
+      cursor: first.page.nextCursor,
+    });
 
     const suspended = await loadTenantDirectory({ q: marker, status: 'suspended' });
     expect(suspended.ok && suspended.page.data.map((t) => t.id)).toEqual([created[1]]);
@@ -250,7 +340,10 @@ describe('console page data', () => {
       problem: 'invalid_filters',
       filters: { q: 'acme', sort: 'created' },
     });
-    expect(await loadTenantDirectory({ cursor: 'forged' })).toMatchObject({ ok: false, problem: 'invalid_cursor' });
+    expect(await loadTenantDirectory({ cursor: 'forged' })).toMatchObject({
+      ok: false,
+      problem: 'invalid_cursor',
+    });
   });
 
   it('loads a tenant with its counts and audit trail, and nothing for unknown ids', async () => {
@@ -258,11 +351,24 @@ describe('console page data', () => {
     await createMember(target.id);
     const operator = await signedIn();
     await withPlatform((tx) =>
-      updateTenant(tx, { id: target.id, changes: { status: 'suspended', reason: 'Unpaid invoices' }, actor: { type: 'operator', id: operator.userId } }),
+      updateTenant(tx, {
+        id: target.id,
+        changes: { status: 'suspended', reason: 'Unpaid invoices' },
+        actor: { type: 'operator', id: operator.userId },
+      }),
     );
     const loaded = await loadTenantConsole(target.id);
-    expect(loaded?.tenant).toMatchObject({ id: target.id, status: 'suspended', memberCount: 1, documentCount: 0 });
-    expect(loaded?.trail[0]).toMatchObject({ action: 'tenant.status_changed', actorType: 'operator', actorId: operator.userId });
+    expect(loaded?.tenant).toMatchObject({
+      id: target.id,
+      status: 'suspended',
+      memberCount: 1,
+      documentCount: 0,
+    });
+    expect(loaded?.trail[0]).toMatchObject({
+      action: 'tenant.status_changed',
+      actorType: 'operator',
+      actorId: operator.userId,
+    });
     expect(await loadTenantConsole('not-a-uuid')).toBeNull();
     expect(await loadTenantConsole(randomUUID())).toBeNull();
   });

@@ -2,11 +2,21 @@ import 'server-only';
 import { withPlatform } from '@/db/scope';
 import { listAuditEvents, type AuditEventDTO } from '@/lib/audit';
 import { isAppError } from '@/lib/errors';
-import { getTenant, listTenants, listTenantsInput, type ListTenantsInput, type TenantDetailDTO, type TenantPage } from '@/lib/tenancy';
+import {
+  getTenant,
+  listTenants,
+  listTenantsInput,
+  type ListTenantsInput,
+  type TenantDetailDTO,
+  type TenantPage,
+} from '@/lib/tenancy';
 import { tenantIdSchema } from './forms';
 
 /** The console's list filters, as the URL carries them (GET form, so it works without script). */
-export type TenantDirectoryFilters = Pick<ListTenantsInput, 'q' | 'status' | 'plan' | 'sort' | 'cursor'>;
+export type TenantDirectoryFilters = Pick<
+  ListTenantsInput,
+  'q' | 'status' | 'plan' | 'sort' | 'cursor'
+>;
 
 export type TenantDirectory =
   | { ok: true; filters: TenantDirectoryFilters; page: TenantPage }
@@ -21,7 +31,9 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
  * and no count over the whole table: page 400 of 10,000 tenants costs what page 1 does.
  * Call it only after requireOperator: it reads every tenant.
  */
-export async function loadTenantDirectory(query: Record<string, string | string[] | undefined>): Promise<TenantDirectory> {
+export async function loadTenantDirectory(
+  query: Record<string, string | string[] | undefined>,
+): Promise<TenantDirectory> {
   const raw = {
     q: first(query.q),
     status: first(query.status) || undefined,
@@ -31,14 +43,19 @@ export async function loadTenantDirectory(query: Record<string, string | string[
   };
   const parsed = listTenantsInput.safeParse({ ...raw, limit: PAGE_SIZE });
   if (!parsed.success) {
-    return { ok: false, filters: { q: raw.q?.trim().slice(0, 100) || undefined, sort: 'created' }, problem: 'invalid_filters' };
+    return {
+      ok: false,
+      filters: { q: raw.q?.trim().slice(0, 100) || undefined, sort: 'created' },
+      problem: 'invalid_filters',
+    };
   }
   const { q, status, plan, sort, cursor } = parsed.data;
   const filters = { q, status, plan, sort, cursor };
   try {
     return { ok: true, filters, page: await withPlatform((tx) => listTenants(tx, parsed.data)) };
   } catch (error) {
-    if (isAppError(error) && error.code === 'invalid_input') return { ok: false, filters, problem: 'invalid_cursor' };
+    if (isAppError(error) && error.code === 'invalid_input')
+      return { ok: false, filters, problem: 'invalid_cursor' };
     throw error;
   }
 }
@@ -49,7 +66,10 @@ export type TenantConsole = { tenant: TenantDetailDTO; trail: AuditEventDTO[] };
  * A tenant's details and its recent audit trail, or null when there is no such tenant (also
  * for malformed ids): the page answers 404. Call it only after requireOperator.
  */
-export async function loadTenantConsole(id: string, options: { trailLength?: number } = {}): Promise<TenantConsole | null> {
+export async function loadTenantConsole(
+  id: string,
+  options: { trailLength?: number } = {},
+): Promise<TenantConsole | null> {
   if (!tenantIdSchema.safeParse(id).success) return null;
   try {
     return await withPlatform(async (tx) => {

@@ -37,7 +37,10 @@ export async function createPlatformSession(
  * The operator behind a session id, or null when the session is revoked, past its absolute
  * lifetime, idle too long, or its user is no longer an operator (demotion ends it at once).
  */
-export async function loadOperatorSession(tx: Transaction, params: { sessionId: string }): Promise<OperatorDTO | null> {
+export async function loadOperatorSession(
+  tx: Transaction,
+  params: { sessionId: string },
+): Promise<OperatorDTO | null> {
   const [row] = await tx
     .select({
       sessionId: platformSessions.id,
@@ -54,19 +57,28 @@ export async function loadOperatorSession(tx: Transaction, params: { sessionId: 
         eq(users.platformRole, 'operator'),
         isNull(platformSessions.revokedAt),
         gt(platformSessions.expiresAt, sql`now()`),
-        gt(platformSessions.lastSeenAt, sql`now() - make_interval(secs => ${PLATFORM_SESSION_IDLE_SECONDS})`),
+        gt(
+          platformSessions.lastSeenAt,
+          sql`now() - make_interval(secs => ${PLATFORM_SESSION_IDLE_SECONDS})`,
+        ),
       ),
     );
   if (!row) return null;
   const { stale, ...operator } = row;
   if (stale) {
-    await tx.update(platformSessions).set({ lastSeenAt: sql`now()` }).where(eq(platformSessions.id, params.sessionId));
+    await tx
+      .update(platformSessions)
+      .set({ lastSeenAt: sql`now()` })
+      .where(eq(platformSessions.id, params.sessionId));
   }
   return operator;
 }
 
 /** Ends a session (sign-out). True when this call revoked it, false when it already was. */
-export async function revokePlatformSession(tx: Transaction, params: { sessionId: string }): Promise<boolean> {
+export async function revokePlatformSession(
+  tx: Transaction,
+  params: { sessionId: string },
+): Promise<boolean> {
   const revoked = await tx
     .update(platformSessions)
     .set({ revokedAt: sql`now()` })

@@ -28,7 +28,12 @@ export type PlanId = (typeof planIds)[number];
 
 /** null = unlimited. */
 type LimitValues = Record<Limit, number | null>;
-export type Plan = { id: PlanId; name: string; features: Record<Feature, boolean>; limits: LimitValues };
+export type Plan = {
+  id: PlanId;
+  name: string;
+  features: Record<Feature, boolean>;
+  limits: LimitValues;
+};
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
@@ -38,25 +43,49 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
     id: 'free',
     name: 'Free',
     features: { api_access: false, custom_branding: false },
-    limits: { members: 3, documents: 100, storage_bytes: 100 * MB, api_requests_per_minute: 60, api_calls_per_month: 10_000 },
+    limits: {
+      members: 3,
+      documents: 100,
+      storage_bytes: 100 * MB,
+      api_requests_per_minute: 60,
+      api_calls_per_month: 10_000,
+    },
   },
   pro: {
     id: 'pro',
     name: 'Pro',
     features: { api_access: true, custom_branding: true },
-    limits: { members: 20, documents: 10_000, storage_bytes: 10 * GB, api_requests_per_minute: 600, api_calls_per_month: 1_000_000 },
+    limits: {
+      members: 20,
+      documents: 10_000,
+      storage_bytes: 10 * GB,
+      api_requests_per_minute: 600,
+      api_calls_per_month: 1_000_000,
+    },
   },
   business: {
     id: 'business',
     name: 'Business',
     features: { api_access: true, custom_branding: true },
-    limits: { members: 200, documents: 100_000, storage_bytes: 100 * GB, api_requests_per_minute: 3_000, api_calls_per_month: 10_000_000 },
+    limits: {
+      members: 200,
+      documents: 100_000,
+      storage_bytes: 100 * GB,
+      api_requests_per_minute: 3_000,
+      api_calls_per_month: 10_000_000,
+    },
   },
   enterprise: {
     id: 'enterprise',
     name: 'Enterprise',
     features: { api_access: true, custom_branding: true },
-    limits: { members: null, documents: null, storage_bytes: null, api_requests_per_minute: 10_000, api_calls_per_month: null },
+    limits: {
+      members: null,
+      documents: null,
+      storage_bytes: null,
+      api_requests_per_minute: 10_000,
+      api_calls_per_month: null,
+    },
   },
 };
 
@@ -74,7 +103,11 @@ export const limitOverridesSchema = z
   .describe('Limits replacing the plan’s for this tenant; null means unlimited.');
 
 /** What entitlements depend on: a tenant's plan and its overrides. */
-export type Entitled = { plan: string; featureOverrides?: FeatureOverrides | null; limitOverrides?: LimitOverrides | null };
+export type Entitled = {
+  plan: string;
+  featureOverrides?: FeatureOverrides | null;
+  limitOverrides?: LimitOverrides | null;
+};
 
 function planOf(tenant: Entitled): Plan {
   // An unknown plan id (a plan retired from the catalogue) gets the free plan's entitlements.
@@ -92,17 +125,26 @@ export function limitFor(tenant: Entitled, limit: Limit): number | null {
   const overrides = tenant.limitOverrides ?? {};
   if (Object.hasOwn(overrides, limit)) {
     const value = overrides[limit];
-    if (value === null || (typeof value === 'number' && Number.isInteger(value) && value >= 0)) return value;
+    if (value === null || (typeof value === 'number' && Number.isInteger(value) && value >= 0))
+      return value;
   }
   return planOf(tenant).limits[limit];
 }
 
-export type Entitlements = { features: Record<Feature, boolean>; limits: Record<Limit, number | null> };
+export type Entitlements = {
+  features: Record<Feature, boolean>;
+  limits: Record<Limit, number | null>;
+};
 
 /** Every feature and limit in effect, for display and the APIs. */
 export function entitlementsOf(tenant: Entitled): Entitlements {
   return {
-    features: Object.fromEntries(featureNames.map((f) => [f, isFeatureEnabled(tenant, f)])) as Record<Feature, boolean>,
-    limits: Object.fromEntries(limitNames.map((l) => [l, limitFor(tenant, l)])) as Record<Limit, number | null>,
+    features: Object.fromEntries(
+      featureNames.map((f) => [f, isFeatureEnabled(tenant, f)]),
+    ) as Record<Feature, boolean>,
+    limits: Object.fromEntries(limitNames.map((l) => [l, limitFor(tenant, l)])) as Record<
+      Limit,
+      number | null
+    >,
   };
 }

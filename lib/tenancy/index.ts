@@ -3,13 +3,25 @@ import { eq, sql } from 'drizzle-orm';
 import { getDatabase } from '@/db/runtime';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { isUniqueViolation } from '@/db/errors';
-import { tenants, users, type FeatureOverrides, type LimitOverrides, type TenantBranding, type TenantStatus } from '@/db/schema';
+import {
+  tenants,
+  users,
+  type FeatureOverrides,
+  type LimitOverrides,
+  type TenantBranding,
+  type TenantStatus,
+} from '@/db/schema';
 import { isFeatureEnabled } from '@/lib/plans';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { hashPassword, verifyPassword } from '@/lib/passwords';
 import { AppError } from '@/lib/errors';
 import { insertTenantWithOwner, assertSlugFree } from './registry';
-import { DEFAULT_PRIMARY_COLOR, slugTaken, type RegisterTenantInput, type TenantSettingsInput } from './schemas';
+import {
+  DEFAULT_PRIMARY_COLOR,
+  slugTaken,
+  type RegisterTenantInput,
+  type TenantSettingsInput,
+} from './schemas';
 
 export * from './schemas';
 export * from './status';
@@ -60,7 +72,11 @@ export async function resolveTenantBySlug(slug: string): Promise<TenantContextDT
   )) as unknown as { rows: ResolvedRow[] };
   const row = result.rows[0];
   if (!row || row.status === 'archived') return null;
-  const entitled = { plan: row.plan, featureOverrides: row.feature_overrides ?? {}, limitOverrides: row.limit_overrides ?? {} };
+  const entitled = {
+    plan: row.plan,
+    featureOverrides: row.feature_overrides ?? {},
+    limitOverrides: row.limit_overrides ?? {},
+  };
   // Without the custom_branding feature the portal wears the default colours, whatever is saved.
   const branded = isFeatureEnabled(entitled, 'custom_branding');
   return {
@@ -86,9 +102,13 @@ export async function registerTenant(
 ): Promise<{ tenantId: string; slug: string; userId: string }> {
   const allowance = await consumeRateLimit(rateLimitPolicies.signUpPerIp, request.ip ?? 'unknown');
   if (!allowance.allowed) {
-    throw new AppError('rate_limited', 'Too many workspaces were created from your network. Try again later.', {
-      retryAfterSeconds: allowance.retryAfterSeconds,
-    });
+    throw new AppError(
+      'rate_limited',
+      'Too many workspaces were created from your network. Try again later.',
+      {
+        retryAfterSeconds: allowance.retryAfterSeconds,
+      },
+    );
   }
   try {
     return await withPlatform(async (tx) => {
@@ -119,7 +139,11 @@ async function findOrCreateOwner(tx: Transaction, input: RegisterTenantInput): P
   if (existing) {
     if (!(await verifyPassword(input.ownerPassword, existing.passwordHash))) {
       throw new AppError('conflict', 'An account with this e-mail exists.', {
-        fieldErrors: { ownerPassword: ['An account with this e-mail exists: enter its password to add a workspace.'] },
+        fieldErrors: {
+          ownerPassword: [
+            'An account with this e-mail exists: enter its password to add a workspace.',
+          ],
+        },
       });
     }
     return existing.id;
@@ -153,7 +177,12 @@ export async function updateTenantSettings(
   params: TenantSettingsChange & { tenantId: string; actor: Actor; request?: RequestMeta },
 ): Promise<void> {
   const [current] = await tx
-    .select({ name: tenants.name, settings: tenants.settings, plan: tenants.plan, featureOverrides: tenants.featureOverrides })
+    .select({
+      name: tenants.name,
+      settings: tenants.settings,
+      plan: tenants.plan,
+      featureOverrides: tenants.featureOverrides,
+    })
     .from(tenants)
     .where(eq(tenants.id, params.tenantId));
   if (!current) throw new AppError('not_found', 'Tenant not found.');
@@ -161,9 +190,15 @@ export async function updateTenantSettings(
   let branding: TenantBranding = before;
   if (params.primaryColor !== undefined || params.logoUrl !== undefined) {
     if (!isFeatureEnabled(current, 'custom_branding')) {
-      throw new AppError('feature_disabled', 'A custom logo and colour are not part of this workspace’s plan; only the name can change.');
+      throw new AppError(
+        'feature_disabled',
+        'A custom logo and colour are not part of this workspace’s plan; only the name can change.',
+      );
     }
-    branding = { primaryColor: params.primaryColor ?? before.primaryColor ?? DEFAULT_PRIMARY_COLOR, logoUrl: params.logoUrl };
+    branding = {
+      primaryColor: params.primaryColor ?? before.primaryColor ?? DEFAULT_PRIMARY_COLOR,
+      logoUrl: params.logoUrl,
+    };
   }
   await tx
     .update(tenants)

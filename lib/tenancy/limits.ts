@@ -16,17 +16,29 @@ export type CountedLimit = keyof typeof counted & Limit;
  * platform) transaction, before the insert; a per-tenant advisory lock makes concurrent adds
  * queue, so two requests cannot both take the last place.
  */
-export async function assertBelowLimit(tx: Transaction, params: { tenantId: string; limit: CountedLimit }): Promise<void> {
+export async function assertBelowLimit(
+  tx: Transaction,
+  params: { tenantId: string; limit: CountedLimit },
+): Promise<void> {
   const [tenant] = await tx
-    .select({ plan: tenants.plan, featureOverrides: tenants.featureOverrides, limitOverrides: tenants.limitOverrides })
+    .select({
+      plan: tenants.plan,
+      featureOverrides: tenants.featureOverrides,
+      limitOverrides: tenants.limitOverrides,
+    })
     .from(tenants)
     .where(eq(tenants.id, params.tenantId));
   if (!tenant) throw new AppError('not_found', 'This workspace does not exist.');
   const max = limitFor(tenant, params.limit);
   if (max === null) return;
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${params.tenantId}:${params.limit}`}, 0))`);
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(${`${params.tenantId}:${params.limit}`}, 0))`,
+  );
   const { table, tenantColumn, noun } = counted[params.limit];
-  const [row] = await tx.select({ n: count() }).from(table).where(eq(tenantColumn, params.tenantId));
+  const [row] = await tx
+    .select({ n: count() })
+    .from(table)
+    .where(eq(tenantColumn, params.tenantId));
   if ((row?.n ?? 0) >= max) {
     throw new AppError(
       'limit_reached',

@@ -3,7 +3,14 @@ import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm
 import { z } from 'zod';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { isUniqueViolation } from '@/db/errors';
-import { documents, memberships, tenants, users, type Tenant, type TenantStatus } from '@/db/schema';
+import {
+  documents,
+  memberships,
+  tenants,
+  users,
+  type Tenant,
+  type TenantStatus,
+} from '@/db/schema';
 import { createApiKey, type CreatedApiKey } from '@/lib/api-keys';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
@@ -82,7 +89,9 @@ export async function insertTenantWithOwner(
     })
     .returning();
   if (!tenant) throw new Error('tenant insert returned no row');
-  await tx.insert(memberships).values({ tenantId: tenant.id, userId: params.ownerId, role: 'owner' });
+  await tx
+    .insert(memberships)
+    .values({ tenantId: tenant.id, userId: params.ownerId, role: 'owner' });
   await recordAudit(tx, {
     tenantId: tenant.id,
     actor: params.actor,
@@ -108,16 +117,25 @@ export async function provisionTenant(
   input: ProvisionTenantInput,
   context: { actor: Actor; via: 'platform_api' | 'console'; request?: RequestMeta },
 ): Promise<{ tenant: TenantDTO; apiKey: CreatedApiKey | null }> {
-  const passwordHash = input.ownerPassword ? await hashPassword(input.ownerPassword) : UNUSABLE_PASSWORD;
+  const passwordHash = input.ownerPassword
+    ? await hashPassword(input.ownerPassword)
+    : UNUSABLE_PASSWORD;
   try {
     return await withPlatform(async (tx) => {
       await assertSlugFree(tx, input.slug);
-      const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, input.ownerEmail));
+      const [existing] = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.email, input.ownerEmail));
       let ownerId = existing?.id;
       if (!ownerId) {
         const [created] = await tx
           .insert(users)
-          .values({ email: input.ownerEmail, name: input.ownerEmail.split('@')[0] ?? input.ownerEmail, passwordHash })
+          .values({
+            email: input.ownerEmail,
+            name: input.ownerEmail.split('@')[0] ?? input.ownerEmail,
+            passwordHash,
+          })
           .returning({ id: users.id });
         ownerId = created!.id;
       }
@@ -132,7 +150,12 @@ export async function provisionTenant(
         request: context.request,
       });
       const apiKey = input.apiKey
-        ? await createApiKey(tx, { tenantId: tenant.id, ...input.apiKey, actor: context.actor, request: context.request })
+        ? await createApiKey(tx, {
+            tenantId: tenant.id,
+            ...input.apiKey,
+            actor: context.actor,
+            request: context.request,
+          })
         : null;
       return { tenant: toDTO(tenant), apiKey };
     });
@@ -152,10 +175,14 @@ function encodeCursor(key: string, id: string): string {
 }
 function decodeCursor(cursor: string): { key: string; id: string } {
   try {
-    const [key, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    const [key, id] = cursorSchema.parse(
+      JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')),
+    );
     return { key, id };
   } catch {
-    throw new AppError('invalid_input', 'The cursor is not valid.', { fieldErrors: { cursor: ['Not a valid cursor.'] } });
+    throw new AppError('invalid_input', 'The cursor is not valid.', {
+      fieldErrors: { cursor: ['Not a valid cursor.'] },
+    });
   }
 }
 
@@ -172,14 +199,22 @@ export async function listTenants(tx: Transaction, input: ListTenantsInput): Pro
   const filters: (SQL | undefined)[] = [
     input.status ? eq(tenants.status, input.status) : undefined,
     input.plan ? eq(tenants.plan, input.plan) : undefined,
-    input.q ? or(ilike(tenants.slug, `%${escapeLike(input.q)}%`), ilike(tenants.name, `%${escapeLike(input.q)}%`)) : undefined,
+    input.q
+      ? or(
+          ilike(tenants.slug, `%${escapeLike(input.q)}%`),
+          ilike(tenants.name, `%${escapeLike(input.q)}%`),
+        )
+      : undefined,
   ];
   let keyText: SQL<string>;
   let order: SQL[];
   if (input.sort === 'created') {
     keyText = sql<string>`${tenants.createdAt}::text`;
     order = [desc(tenants.createdAt), desc(tenants.id)];
-    if (after) filters.push(sql`(${tenants.createdAt}, ${tenants.id}) < (${after.key}::timestamptz, ${after.id}::uuid)`);
+    if (after)
+      filters.push(
+        sql`(${tenants.createdAt}, ${tenants.id}) < (${after.key}::timestamptz, ${after.id}::uuid)`,
+      );
   } else {
     const column = input.sort === 'name' ? sql`lower(${tenants.name})` : sql`${tenants.slug}`;
     keyText = sql<string>`${column}`;
@@ -196,7 +231,8 @@ export async function listTenants(tx: Transaction, input: ListTenantsInput): Pro
   const last = page.at(-1);
   return {
     data: page.map((row) => toDTO(row.tenant)),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.cursorKey, last.tenant.id) : null,
+    nextCursor:
+      rows.length > input.limit && last ? encodeCursor(last.cursorKey, last.tenant.id) : null,
   };
 }
 
@@ -234,11 +270,19 @@ export async function updateTenant(
 
   if (changes.status !== undefined && changes.status !== current.status) {
     if (!canTransition(current.status, changes.status)) {
-      throw new AppError('invalid_transition', `A tenant cannot go from ${current.status} to ${changes.status}.`, {
-        fieldErrors: { status: [`Not allowed from ${current.status}.`] },
-      });
+      throw new AppError(
+        'invalid_transition',
+        `A tenant cannot go from ${current.status} to ${changes.status}.`,
+        {
+          fieldErrors: { status: [`Not allowed from ${current.status}.`] },
+        },
+      );
     }
-    await audit('tenant.status_changed', { from: current.status, to: changes.status, reason: changes.reason });
+    await audit('tenant.status_changed', {
+      from: current.status,
+      to: changes.status,
+      reason: changes.reason,
+    });
   }
   if (changes.plan !== undefined && changes.plan !== current.plan) {
     await audit('tenant.plan_changed', { from: current.plan, to: changes.plan });
@@ -252,7 +296,10 @@ export async function updateTenant(
   if (changes.features !== undefined || changes.limits !== undefined) {
     await audit('tenant.overrides_updated', {
       before: { features: current.featureOverrides, limits: current.limitOverrides },
-      after: { features: changes.features ?? current.featureOverrides, limits: changes.limits ?? current.limitOverrides },
+      after: {
+        features: changes.features ?? current.featureOverrides,
+        limits: changes.limits ?? current.limitOverrides,
+      },
     });
   }
 

@@ -9,7 +9,9 @@ export const dynamic = 'force-dynamic';
 
 export async function generateMetadata() {
   const tenant = await getCurrentTenant();
-  return { title: tenant ? { default: tenant.name, template: `%s · ${tenant.name}` } : 'Not found' };
+  return {
+    title: tenant ? { default: tenant.name, template: `%s · ${tenant.name}` } : 'Not found',
+  };
 }
 
 export default async function TenantLayout({
@@ -36,7 +38,15 @@ export default async function TenantLayout({
     <div style={style} className="min-h-screen">
       <PortalHeader
         tenant={{ name: tenant.name, logoUrl: tenant.branding.logoUrl }}
-        viewer={viewer ? { name: viewer.name, email: viewer.email, canManageSettings: roleHasPermission(viewer.role, 'settings:manage') } : null}
+        viewer={
+          viewer
+            ? {
+                name: viewer.name,
+                email: viewer.email,
+                canManageSettings: roleHasPermission(viewer.role, 'settings:manage'),
+              }
+            : null
+        }
       />
       {tenant.status === 'past_due' ? (
         <p role="status" className="bg-amber-100 px-6 py-2 text-center text-sm text-amber-900">

@@ -19,9 +19,15 @@ const signIn = publicAction(
     const result = await signInOperator(input.email, input.password);
     if (result.ok) return;
     if (result.code === 'rate_limited') {
-      throw new AppError('rate_limited', 'Too many failed attempts. Wait a few minutes, then try again.');
+      throw new AppError(
+        'rate_limited',
+        'Too many failed attempts. Wait a few minutes, then try again.',
+      );
     }
-    throw new AppError('unauthenticated', 'That e-mail and password do not match an operator account.');
+    throw new AppError(
+      'unauthenticated',
+      'That e-mail and password do not match an operator account.',
+    );
   },
   () => redirect('/admin'),
 );

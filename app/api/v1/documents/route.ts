@@ -1,4 +1,10 @@
-import { createDocumentOperation, listDocumentsOperation, tenantRoute, toDocumentSummaryWire, toDocumentWire } from '@/lib/api';
+import {
+  createDocumentOperation,
+  listDocumentsOperation,
+  tenantRoute,
+  toDocumentSummaryWire,
+  toDocumentWire,
+} from '@/lib/api';
 import { createDocument, getDocument, listDocuments } from '@/lib/documents';
 
 export const dynamic = 'force-dynamic';
@@ -8,7 +14,12 @@ export const GET = tenantRoute(listDocumentsOperation, async ({ tx, tenant, quer
   return { body: { data: page.data.map(toDocumentSummaryWire), nextCursor: page.nextCursor } };
 });
 
-export const POST = tenantRoute(createDocumentOperation, async ({ tx, tenant, actor, request, body }) => {
-  const { id } = await createDocument(tx, { tenantId: tenant.id, actor, request, ...body });
-  return { body: { document: toDocumentWire(await getDocument(tx, { tenantId: tenant.id, id })) } };
-});
+export const POST = tenantRoute(
+  createDocumentOperation,
+  async ({ tx, tenant, actor, request, body }) => {
+    const { id } = await createDocument(tx, { tenantId: tenant.id, actor, request, ...body });
+    return {
+      body: { document: toDocumentWire(await getDocument(tx, { tenantId: tenant.id, id })) },
+    };
+  },
+);

@@ -18,13 +18,25 @@ import {
 
 const create = tenantAction(
   { name: 'document.create', input: createDocumentInput, permission: 'documents:write' },
-  ({ tx, ctx, input }) => createDocument(tx, { tenantId: ctx.tenant.id, actor: ctx.actor, request: ctx.request, ...input }),
+  ({ tx, ctx, input }) =>
+    createDocument(tx, {
+      tenantId: ctx.tenant.id,
+      actor: ctx.actor,
+      request: ctx.request,
+      ...input,
+    }),
   (document) => redirect(`/documents/${document.id}`),
 );
 
 const update = tenantAction(
   { name: 'document.update', input: updateDocumentInput, permission: 'documents:write' },
-  ({ tx, ctx, input }) => updateDocument(tx, { tenantId: ctx.tenant.id, actor: ctx.actor, request: ctx.request, ...input }),
+  ({ tx, ctx, input }) =>
+    updateDocument(tx, {
+      tenantId: ctx.tenant.id,
+      actor: ctx.actor,
+      request: ctx.request,
+      ...input,
+    }),
   (document) => {
     revalidatePath(`/documents/${document.id}`);
     redirect(`/documents/${document.id}`);
@@ -32,16 +44,32 @@ const update = tenantAction(
 );
 
 const remove = tenantAction(
-  { name: 'document.delete', input: z.object({ id: documentIdSchema }), permission: 'documents:delete' },
-  ({ tx, ctx, input }) => deleteDocument(tx, { tenantId: ctx.tenant.id, actor: ctx.actor, request: ctx.request, id: input.id }),
+  {
+    name: 'document.delete',
+    input: z.object({ id: documentIdSchema }),
+    permission: 'documents:delete',
+  },
+  ({ tx, ctx, input }) =>
+    deleteDocument(tx, {
+      tenantId: ctx.tenant.id,
+      actor: ctx.actor,
+      request: ctx.request,
+      id: input.id,
+    }),
   () => redirect('/documents'),
 );
 
-export async function createDocumentAction(previous: ActionState<{ id: string }>, formData: FormData) {
+export async function createDocumentAction(
+  previous: ActionState<{ id: string }>,
+  formData: FormData,
+) {
   return create(previous, formData);
 }
 
-export async function updateDocumentAction(previous: ActionState<{ id: string }>, formData: FormData) {
+export async function updateDocumentAction(
+  previous: ActionState<{ id: string }>,
+  formData: FormData,
+) {
   return update(previous, formData);
 }
 

@@ -11,7 +11,12 @@ const settingsInput = tenantSettingsInput.partial({ logoUrl: true, primaryColor:
 const update = tenantAction(
   { name: 'tenant.update_settings', input: settingsInput, permission: 'settings:manage' },
   ({ tx, ctx, input }) =>
-    updateTenantSettings(tx, { tenantId: ctx.tenant.id, actor: ctx.actor, request: ctx.request, ...input }),
+    updateTenantSettings(tx, {
+      tenantId: ctx.tenant.id,
+      actor: ctx.actor,
+      request: ctx.request,
+      ...input,
+    }),
   () => revalidatePath('/', 'layout'),
 );
 

@@ -9,8 +9,12 @@ export default async function SettingsLayout({ children }: { children: ReactNode
   const [tenant, viewer] = await Promise.all([getCurrentTenant(), getCurrentViewer()]);
   const links: SettingsLink[] = [];
   if (tenant && viewer) {
-    if (roleHasPermission(viewer.role, 'settings:manage')) links.push({ href: '/settings', label: 'General' });
-    if (roleHasPermission(viewer.role, 'api_keys:manage') && isFeatureEnabled(tenant, 'api_access')) {
+    if (roleHasPermission(viewer.role, 'settings:manage'))
+      links.push({ href: '/settings', label: 'General' });
+    if (
+      roleHasPermission(viewer.role, 'api_keys:manage') &&
+      isFeatureEnabled(tenant, 'api_access')
+    ) {
       links.push({ href: '/settings/api-keys', label: 'API keys' });
     }
   }

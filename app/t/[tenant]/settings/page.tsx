@@ -13,7 +13,9 @@ export default async function SettingsPage() {
   return (
     <section aria-labelledby="settings-heading" className="space-y-6">
       <div>
-        <h1 id="settings-heading" className="text-2xl font-semibold">Workspace settings</h1>
+        <h1 id="settings-heading" className="text-2xl font-semibold">
+          Workspace settings
+        </h1>
         <p className="mt-1 text-sm text-slate-600">
           {customBranding
             ? `Name and branding shown on every page of ${tenant.slug}’s portal.`
@@ -23,7 +25,11 @@ export default async function SettingsPage() {
       <SettingsForm
         action={updateSettingsAction}
         customBranding={customBranding}
-        values={{ name: tenant.name, logoUrl: tenant.branding.logoUrl, primaryColor: tenant.branding.primaryColor }}
+        values={{
+          name: tenant.name,
+          logoUrl: tenant.branding.logoUrl,
+          primaryColor: tenant.branding.primaryColor,
+        }}
       />
     </section>
   );

@@ -9,7 +9,10 @@ export default async function SignInPage() {
   if (await getCurrentViewer()) redirect('/documents');
   const tenant = await getCurrentTenant();
   return (
-    <section aria-labelledby="sign-in-heading" className="mx-auto max-w-sm rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200">
+    <section
+      aria-labelledby="sign-in-heading"
+      className="mx-auto max-w-sm rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200"
+    >
       <h1 id="sign-in-heading" className="mb-6 text-xl font-semibold">
         Sign in to {tenant?.name}
       </h1>

@@ -50,7 +50,9 @@ export default async function TenantsPage({
         <h1 id="tenants-heading" className="text-2xl font-semibold">
           Tenants
         </h1>
-        <p className="mt-1 text-sm text-slate-600">Every workspace on the platform. Open one to change its status, plan, limits or metadata.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Every workspace on the platform. Open one to change its status, plan, limits or metadata.
+        </p>
       </div>
 
       <form
@@ -71,12 +73,29 @@ export default async function TenantsPage({
             defaultValue={filters.q ?? ''}
             placeholder="Address or name"
             maxLength={100}
-            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand"
+            className="focus:border-brand mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
           />
         </div>
-        <SelectField label="Status" name="status" options={statusOptions} placeholder="All statuses" defaultValue={filters.status} />
-        <SelectField label="Plan" name="plan" options={planOptions} placeholder="All plans" defaultValue={filters.plan} />
-        <SelectField label="Sort" name="sort" options={sortOptions} defaultValue={filters.sort ?? 'created'} />
+        <SelectField
+          label="Status"
+          name="status"
+          options={statusOptions}
+          placeholder="All statuses"
+          defaultValue={filters.status}
+        />
+        <SelectField
+          label="Plan"
+          name="plan"
+          options={planOptions}
+          placeholder="All plans"
+          defaultValue={filters.plan}
+        />
+        <SelectField
+          label="Sort"
+          name="sort"
+          options={sortOptions}
+          defaultValue={filters.sort ?? 'created'}
+        />
         <div className="flex gap-2">
           <button type="submit" className={buttonClasses('primary')}>
             Search
@@ -90,7 +109,10 @@ export default async function TenantsPage({
       </form>
 
       {!directory.ok ? (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+        <p
+          role="alert"
+          className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700"
+        >
           {directory.problem === 'invalid_cursor'
             ? 'That page link is not valid any more. '
             : 'That link has a filter this console does not know. '}
@@ -99,7 +121,10 @@ export default async function TenantsPage({
           </Link>
         </p>
       ) : directory.page.data.length === 0 ? (
-        <div role="status" className="rounded-lg border border-dashed border-slate-300 p-12 text-center text-slate-600">
+        <div
+          role="status"
+          className="rounded-lg border border-dashed border-slate-300 p-12 text-center text-slate-600"
+        >
           {filtered || filters.cursor ? (
             <>
               <p className="font-medium">No tenants match these filters.</p>
@@ -112,16 +137,21 @@ export default async function TenantsPage({
           ) : (
             <>
               <p className="font-medium">No tenants yet.</p>
-              <p className="mt-1 text-sm">Workspaces appear here as soon as someone signs up or the platform API provisions one.</p>
+              <p className="mt-1 text-sm">
+                Workspaces appear here as soon as someone signs up or the platform API provisions
+                one.
+              </p>
             </>
           )}
         </div>
       ) : (
         <>
           <p role="status" className="text-sm text-slate-600">
-            Showing {directory.page.data.length} {directory.page.data.length === 1 ? 'tenant' : 'tenants'}
+            Showing {directory.page.data.length}{' '}
+            {directory.page.data.length === 1 ? 'tenant' : 'tenants'}
             {filters.cursor ? ' (a later page)' : ''}
-            {filters.q ? <> matching “{filters.q}”</> : null}, {sortLabels[filters.sort ?? 'created'].toLowerCase()}.
+            {filters.q ? <> matching “{filters.q}”</> : null},{' '}
+            {sortLabels[filters.sort ?? 'created'].toLowerCase()}.
           </p>
           <Table caption="Tenants">
             <TableHead>
@@ -137,7 +167,10 @@ export default async function TenantsPage({
               {directory.page.data.map((tenant) => (
                 <Tr key={tenant.id}>
                   <Td>
-                    <Link href={`/admin/tenants/${tenant.id}`} className="font-mono font-medium text-brand hover:underline">
+                    <Link
+                      href={`/admin/tenants/${tenant.id}`}
+                      className="text-brand font-mono font-medium hover:underline"
+                    >
                       {tenant.slug}
                     </Link>
                   </Td>
@@ -145,9 +178,13 @@ export default async function TenantsPage({
                   <Td>
                     <StatusBadge status={tenant.status} label={statusLabels[tenant.status]} />
                   </Td>
-                  <Td className="text-slate-600">{plans[tenant.plan as keyof typeof plans]?.name ?? tenant.plan}</Td>
                   <Td className="text-slate-600">
-                    <time dateTime={tenant.createdAt.toISOString()}>{dateFormat.format(tenant.createdAt)}</time>
+                    {plans[tenant.plan as keyof typeof plans]?.name ?? tenant.plan}
+                  </Td>
+                  <Td className="text-slate-600">
+                    <time dateTime={tenant.createdAt.toISOString()}>
+                      {dateFormat.format(tenant.createdAt)}
+                    </time>
                   </Td>
                 </Tr>
               ))}

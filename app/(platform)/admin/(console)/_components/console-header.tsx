@@ -3,10 +3,13 @@ import { signOutOperatorAction } from '../../actions';
 
 export function ConsoleHeader({ operator }: { operator: { name: string; email: string } }) {
   return (
-    <header className="border-b-4 border-brand bg-white">
+    <header className="border-brand border-b-4 bg-white">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-6 py-4">
         <Link href="/admin" className="flex items-center gap-3">
-          <span aria-hidden className="flex h-8 w-8 items-center justify-center rounded bg-brand font-bold text-white">
+          <span
+            aria-hidden
+            className="bg-brand flex h-8 w-8 items-center justify-center rounded font-bold text-white"
+          >
             T
           </span>
           <span className="text-lg font-semibold">
@@ -21,7 +24,10 @@ export function ConsoleHeader({ operator }: { operator: { name: string; email: s
             {operator.name}
           </span>
           <form action={signOutOperatorAction}>
-            <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
+            <button
+              type="submit"
+              className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50"
+            >
               Sign out
             </button>
           </form>

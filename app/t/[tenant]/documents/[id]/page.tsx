@@ -7,7 +7,11 @@ import { Forbidden } from '../../_components/forbidden';
 import { deleteDocumentAction } from '../actions';
 import { DeleteDocumentButton } from '../_components/delete-document-button';
 
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
 
 export default async function DocumentPage({ params }: { params: Promise<{ id: string }> }) {
   const { tenant, viewer, allowed } = await requireMember('documents:read');
@@ -16,15 +20,23 @@ export default async function DocumentPage({ params }: { params: Promise<{ id: s
   return (
     <article className="space-y-6">
       <p className="text-sm">
-        <Link href="/documents" className="underline">← All documents</Link>
+        <Link href="/documents" className="underline">
+          ← All documents
+        </Link>
       </p>
       <header className="flex flex-wrap items-start justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold">{document.title}</h1>
           <p className="mt-1 text-sm text-slate-500">
             By {document.authorName ?? 'a former member'} · created{' '}
-            <time dateTime={document.createdAt.toISOString()}>{dateFormat.format(document.createdAt)}</time> · updated{' '}
-            <time dateTime={document.updatedAt.toISOString()}>{dateFormat.format(document.updatedAt)}</time> (UTC)
+            <time dateTime={document.createdAt.toISOString()}>
+              {dateFormat.format(document.createdAt)}
+            </time>{' '}
+            · updated{' '}
+            <time dateTime={document.updatedAt.toISOString()}>
+              {dateFormat.format(document.updatedAt)}
+            </time>{' '}
+            (UTC)
           </p>
         </div>
         <div className="flex gap-3">
@@ -34,11 +46,18 @@ export default async function DocumentPage({ params }: { params: Promise<{ id: s
             </Link>
           ) : null}
           {roleHasPermission(viewer.role, 'documents:delete') ? (
-            <DeleteDocumentButton action={deleteDocumentAction} id={document.id} title={document.title} />
+            <DeleteDocumentButton
+              action={deleteDocumentAction}
+              id={document.id}
+              title={document.title}
+            />
           ) : null}
         </div>
       </header>
-      <div className="rounded-lg bg-white p-6 whitespace-pre-wrap shadow-sm ring-1 ring-slate-200" data-testid="document-body">
+      <div
+        className="rounded-lg bg-white p-6 whitespace-pre-wrap shadow-sm ring-1 ring-slate-200"
+        data-testid="document-body"
+      >
         {document.body || <span className="text-slate-400">This document is empty.</span>}
       </div>
     </article>

@@ -10,7 +10,9 @@ export default async function NewDocumentPage() {
   if (!allowed) return <Forbidden />;
   return (
     <section aria-labelledby="new-heading" className="space-y-6">
-      <h1 id="new-heading" className="text-2xl font-semibold">New document</h1>
+      <h1 id="new-heading" className="text-2xl font-semibold">
+        New document
+      </h1>
       <DocumentForm action={createDocumentAction} cancelHref="/documents" />
     </section>
   );

@@ -21,7 +21,9 @@ export function SettingsNav({ links }: { links: SettingsLink[] }) {
                 aria-current={current ? 'page' : undefined}
                 className={cn(
                   'inline-block border-b-2 px-1 pb-2',
-                  current ? 'border-brand font-medium text-slate-900' : 'border-transparent text-slate-600 hover:text-slate-900',
+                  current
+                    ? 'border-brand font-medium text-slate-900'
+                    : 'border-transparent text-slate-600 hover:text-slate-900',
                 )}
               >
                 {link.label}

@@ -19,7 +19,12 @@ const create = tenantAction(
 const revoke = tenantAction(
   { name: 'api_key.revoke', input: z.object({ id: z.uuid({ message: 'Unknown key.' }) }), ...gate },
   ({ tx, ctx, input }) =>
-    revokeApiKey(tx, { tenantId: ctx.tenant.id, actor: ctx.actor, request: ctx.request, id: input.id }),
+    revokeApiKey(tx, {
+      tenantId: ctx.tenant.id,
+      actor: ctx.actor,
+      request: ctx.request,
+      id: input.id,
+    }),
   () => revalidatePath('/settings/api-keys'),
 );
 

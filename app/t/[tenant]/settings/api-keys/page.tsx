@@ -31,8 +31,8 @@ export default async function ApiKeysPage() {
         <div className="rounded-lg border border-slate-200 bg-slate-50 p-6">
           <p className="font-medium">The API is not part of your plan.</p>
           <p className="mt-1 text-sm text-slate-600">
-            Programs can reach {tenant.name}’s data over the REST API on plans that include it. Ask an owner to
-            upgrade the plan to create API keys.
+            Programs can reach {tenant.name}’s data over the REST API on plans that include it. Ask
+            an owner to upgrade the plan to create API keys.
           </p>
         </div>
       </section>
@@ -45,9 +45,10 @@ export default async function ApiKeysPage() {
       <div>
         {heading}
         <p className="mt-1 text-sm text-slate-600">
-          Keys let programs call {tenant.slug}’s REST API at <code className="font-mono">/api/v1</code> with{' '}
-          <code className="font-mono">Authorization: Bearer &lt;key&gt;</code>. Give each program its own key
-          with only the scopes it needs.
+          Keys let programs call {tenant.slug}’s REST API at{' '}
+          <code className="font-mono">/api/v1</code> with{' '}
+          <code className="font-mono">Authorization: Bearer &lt;key&gt;</code>. Give each program
+          its own key with only the scopes it needs.
         </p>
       </div>
       <KeyTable keys={keys} revokeAction={revokeApiKeyAction} />

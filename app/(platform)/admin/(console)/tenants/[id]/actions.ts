@@ -2,7 +2,13 @@
 
 import { revalidatePath } from 'next/cache';
 import { platformAction, type ActionState, type PlatformActionHandler } from '@/lib/actions';
-import { changePlanForm, changeStatusForm, metadataForm, overridesForm, type TenantChange } from '@/lib/operators';
+import {
+  changePlanForm,
+  changeStatusForm,
+  metadataForm,
+  overridesForm,
+  type TenantChange,
+} from '@/lib/operators';
 import { plans, type PlanId } from '@/lib/plans';
 import { statusLabels, updateTenant, type TenantDTO } from '@/lib/tenancy';
 import type { z } from 'zod';
@@ -14,9 +20,16 @@ import type { ConsoleSaved } from './_components/saved-message';
 // the status machine and writes the audit event (actor: this operator) in that transaction.
 
 /** Applies a console form's change through updateTenant; `describe` words the result for the form. */
-function applyChange(describe: (after: TenantDTO) => string): PlatformActionHandler<z.ZodType<TenantChange>, ConsoleSaved> {
+function applyChange(
+  describe: (after: TenantDTO) => string,
+): PlatformActionHandler<z.ZodType<TenantChange>, ConsoleSaved> {
   return async ({ tx, ctx, input }) => {
-    const tenant = await updateTenant(tx, { id: input.id, changes: input.changes, actor: ctx.actor, request: ctx.request });
+    const tenant = await updateTenant(tx, {
+      id: input.id,
+      changes: input.changes,
+      actor: ctx.actor,
+      request: ctx.request,
+    });
     return { id: tenant.id, message: describe(tenant) };
   };
 }
@@ -58,10 +71,16 @@ export async function changePlanAction(previous: ActionState<ConsoleSaved>, form
   return changePlan(previous, formData);
 }
 
-export async function updateOverridesAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
+export async function updateOverridesAction(
+  previous: ActionState<ConsoleSaved>,
+  formData: FormData,
+) {
   return updateOverrides(previous, formData);
 }
 
-export async function updateMetadataAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
+export async function updateMetadataAction(
+  previous: ActionState<ConsoleSaved>,
+  formData: FormData,
+) {
   return updateMetadata(previous, formData);
 }

@@ -9,7 +9,12 @@ import { entitlementBreakdown, formatLimit, loadTenantConsole } from '@/lib/oper
 import { planIds, plans } from '@/lib/plans';
 import { statusLabels, statusTransitions } from '@/lib/tenancy';
 import { StatusBadge } from '../../_components/status-badge';
-import { changePlanAction, changeStatusAction, updateMetadataAction, updateOverridesAction } from './actions';
+import {
+  changePlanAction,
+  changeStatusAction,
+  updateMetadataAction,
+  updateOverridesAction,
+} from './actions';
 import { AuditTrail } from './_components/audit-trail';
 import { Entitlements } from './_components/entitlements';
 import { MetadataEditor } from './_components/metadata-editor';
@@ -30,11 +35,28 @@ export async function generateMetadata({ params }: Params) {
   return { title: data ? data.tenant.name : 'Tenant not found' };
 }
 
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'UTC',
+});
 
-function Card({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
+function Card({
+  id,
+  title,
+  description,
+  children,
+}: {
+  id: string;
+  title: string;
+  description?: string;
+  children: ReactNode;
+}) {
   return (
-    <section aria-labelledby={id} className="space-y-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
+    <section
+      aria-labelledby={id}
+      className="space-y-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200"
+    >
       <div>
         <h2 id={id} className="text-lg font-semibold">
           {title}
@@ -59,17 +81,41 @@ export default async function TenantConsolePage({ params }: Params) {
     ['Address', <code key="slug">{tenant.slug}</code>],
     [
       'Portal',
-      <a key="portal" href={portal} className="text-brand underline" target="_blank" rel="noreferrer">
+      <a
+        key="portal"
+        href={portal}
+        className="text-brand underline"
+        target="_blank"
+        rel="noreferrer"
+      >
         {portal}
       </a>,
     ],
-    ['Status', <StatusBadge key="status" status={tenant.status} label={statusLabels[tenant.status]} />],
+    [
+      'Status',
+      <StatusBadge key="status" status={tenant.status} label={statusLabels[tenant.status]} />,
+    ],
     ['Plan', planName],
     ['Members', tenant.memberCount.toLocaleString('en')],
     ['Documents', tenant.documentCount.toLocaleString('en')],
-    ['Created (UTC)', <time key="created" dateTime={tenant.createdAt.toISOString()}>{dateFormat.format(tenant.createdAt)}</time>],
-    ['Updated (UTC)', <time key="updated" dateTime={tenant.updatedAt.toISOString()}>{dateFormat.format(tenant.updatedAt)}</time>],
-    ['Id', <code key="id" className="text-xs">{tenant.id}</code>],
+    [
+      'Created (UTC)',
+      <time key="created" dateTime={tenant.createdAt.toISOString()}>
+        {dateFormat.format(tenant.createdAt)}
+      </time>,
+    ],
+    [
+      'Updated (UTC)',
+      <time key="updated" dateTime={tenant.updatedAt.toISOString()}>
+        {dateFormat.format(tenant.updatedAt)}
+      </time>,
+    ],
+    [
+      'Id',
+      <code key="id" className="text-xs">
+        {tenant.id}
+      </code>,
+    ],
   ];
 
   return (
@@ -96,11 +142,18 @@ export default async function TenantConsolePage({ params }: Params) {
       </Card>
 
       <div className="grid gap-6 lg:grid-cols-2">
-        <Card id="status-heading" title="Status" description="Suspended and archived tenants lock their members out at once.">
+        <Card
+          id="status-heading"
+          title="Status"
+          description="Suspended and archived tenants lock their members out at once."
+        >
           <StatusForm
             action={changeStatusAction}
             tenant={{ id: tenant.id, name: tenant.name, statusLabel: statusLabels[tenant.status] }}
-            options={statusTransitions[tenant.status].map((status) => ({ value: status, label: statusLabels[status] }))}
+            options={statusTransitions[tenant.status].map((status) => ({
+              value: status,
+              label: statusLabels[status],
+            }))}
           />
         </Card>
         <Card id="plan-heading" title="Plan">
@@ -113,11 +166,19 @@ export default async function TenantConsolePage({ params }: Params) {
         </Card>
       </div>
 
-      <Card id="entitlements-heading" title="Entitlements in effect" description={`From the ${planName} plan, with this tenant’s overrides.`}>
+      <Card
+        id="entitlements-heading"
+        title="Entitlements in effect"
+        description={`From the ${planName} plan, with this tenant’s overrides.`}
+      >
         <Entitlements breakdown={breakdown} />
       </Card>
 
-      <Card id="overrides-heading" title="Overrides" description="Departures from the plan for this tenant only. Saving replaces all of them.">
+      <Card
+        id="overrides-heading"
+        title="Overrides"
+        description="Departures from the plan for this tenant only. Saving replaces all of them."
+      >
         <OverridesForm
           action={updateOverridesAction}
           tenantId={tenant.id}
@@ -131,17 +192,30 @@ export default async function TenantConsolePage({ params }: Params) {
             name: row.limit,
             label: row.label,
             planDefault: formatLimit(row.limit, row.planDefault),
-            mode: row.override === undefined ? 'plan' : row.override === null ? 'unlimited' : 'custom',
+            mode:
+              row.override === undefined ? 'plan' : row.override === null ? 'unlimited' : 'custom',
             value: typeof row.override === 'number' ? String(row.override) : '',
           }))}
         />
       </Card>
 
-      <Card id="metadata-heading" title="Metadata" description="Free key/value pairs for your own systems: CRM ids, regions, notes.">
-        <MetadataEditor action={updateMetadataAction} tenantId={tenant.id} metadata={Object.entries(tenant.metadata)} />
+      <Card
+        id="metadata-heading"
+        title="Metadata"
+        description="Free key/value pairs for your own systems: CRM ids, regions, notes."
+      >
+        <MetadataEditor
+          action={updateMetadataAction}
+          tenantId={tenant.id}
+          metadata={Object.entries(tenant.metadata)}
+        />
       </Card>
 
-      <Card id="audit-heading" title="Audit trail" description="The most recent events in this tenant, newest first.">
+      <Card
+        id="audit-heading"
+        title="Audit trail"
+        description="The most recent events in this tenant, newest first."
+      >
         <AuditTrail events={trail} viewerId={operator.userId} />
       </Card>
     </div>

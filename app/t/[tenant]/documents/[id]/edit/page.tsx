@@ -12,8 +12,14 @@ export default async function EditDocumentPage({ params }: { params: Promise<{ i
   const document = await loadDocumentOr404(tenant.id, (await params).id);
   return (
     <section aria-labelledby="edit-heading" className="space-y-6">
-      <h1 id="edit-heading" className="text-2xl font-semibold">Edit “{document.title}”</h1>
-      <DocumentForm action={updateDocumentAction} document={document} cancelHref={`/documents/${document.id}`} />
+      <h1 id="edit-heading" className="text-2xl font-semibold">
+        Edit “{document.title}”
+      </h1>
+      <DocumentForm
+        action={updateDocumentAction}
+        document={document}
+        cancelHref={`/documents/${document.id}`}
+      />
     </section>
   );
 }

@@ -12,7 +12,10 @@ import type { CreatedApiKey } from '@/lib/api-keys';
 export type ScopeOption = { value: string; description: string };
 
 type Props = {
-  action: (state: ActionState<CreatedApiKey>, formData: FormData) => Promise<ActionState<CreatedApiKey>>;
+  action: (
+    state: ActionState<CreatedApiKey>,
+    formData: FormData,
+  ) => Promise<ActionState<CreatedApiKey>>;
   scopes: ScopeOption[];
   /** Today (UTC) as YYYY-MM-DD: the earliest expiry date, computed on the server. */
   minExpiry: string;
@@ -44,7 +47,12 @@ export function CreateKeyForm({ action, scopes, minExpiry }: Props) {
           className="space-y-3 rounded-lg border-2 border-amber-400 bg-amber-50 p-4"
           data-testid="new-api-key"
         >
-          <h2 id="new-key-heading" ref={headingRef} tabIndex={-1} className="text-lg font-semibold text-amber-950">
+          <h2
+            id="new-key-heading"
+            ref={headingRef}
+            tabIndex={-1}
+            className="text-lg font-semibold text-amber-950"
+          >
             Your new API key
           </h2>
           <p className="text-sm text-amber-950">
@@ -76,7 +84,9 @@ export function CreateKeyForm({ action, scopes, minExpiry }: Props) {
 
       <form
         action={formAction}
-        onSubmit={(event) => setSentScopes(new FormData(event.currentTarget).getAll('scopes').map(String))}
+        onSubmit={(event) =>
+          setSentScopes(new FormData(event.currentTarget).getAll('scopes').map(String))
+        }
         className="max-w-lg space-y-4"
         aria-labelledby="create-key-heading"
         noValidate

@@ -28,7 +28,8 @@ const actorLabels: Record<AuditEventDTO['actorType'], string> = {
   anonymous: 'Anonymous',
 };
 
-const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value));
+const text = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 
 /** The part of an event's metadata an operator reads first: what changed, and why. */
 function details(event: AuditEventDTO): string | null {
@@ -54,7 +55,11 @@ function details(event: AuditEventDTO): string | null {
   }
 }
 
-const timeFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+const timeFormat = new Intl.DateTimeFormat('en', {
+  dateStyle: 'medium',
+  timeStyle: 'medium',
+  timeZone: 'UTC',
+});
 
 export function AuditTrail({ events, viewerId }: { events: AuditEventDTO[]; viewerId: string }) {
   if (events.length === 0) {
@@ -74,7 +79,9 @@ export function AuditTrail({ events, viewerId }: { events: AuditEventDTO[]; view
         {events.map((event) => (
           <Tr key={event.id}>
             <Td className="whitespace-nowrap text-slate-600">
-              <time dateTime={event.createdAt.toISOString()}>{timeFormat.format(event.createdAt)}</time>
+              <time dateTime={event.createdAt.toISOString()}>
+                {timeFormat.format(event.createdAt)}
+              </time>
             </Td>
             <Td>
               <span className="font-medium">{actionLabels[event.action] ?? event.action}</span>{' '}
@@ -89,7 +96,7 @@ export function AuditTrail({ events, viewerId }: { events: AuditEventDTO[]; view
                 </code>
               ) : null}
             </Td>
-            <Td className="max-w-md text-slate-600 break-words">{details(event)}</Td>
+            <Td className="max-w-md break-words text-slate-600">{details(event)}</Td>
           </Tr>
         ))}
       </tbody>

@@ -11,8 +11,12 @@ export function Entitlements({ breakdown }: { breakdown: EntitlementBreakdown })
   return (
     <div className="space-y-4">
       {!breakdown.plan.known ? (
-        <p role="note" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          The plan “{breakdown.plan.id}” is no longer in the catalogue: the free plan’s defaults apply.
+        <p
+          role="note"
+          className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+        >
+          The plan “{breakdown.plan.id}” is no longer in the catalogue: the free plan’s defaults
+          apply.
         </p>
       ) : null}
       <Table caption="Features in effect">

@@ -16,10 +16,20 @@ const inputClasses =
  * Key/value rows, saved all at once (the metadata is replaced). Inputs are uncontrolled with
  * their default kept in step with what is typed, so React's reset after the action keeps them.
  */
-export function MetadataEditor({ action, tenantId, metadata }: { action: ConsoleAction; tenantId: string; metadata: Array<[string, string]> }) {
+export function MetadataEditor({
+  action,
+  tenantId,
+  metadata,
+}: {
+  action: ConsoleAction;
+  tenantId: string;
+  metadata: Array<[string, string]>;
+}) {
   const { state, formAction, errors } = useActionForm(action);
   const nextId = useRef(metadata.length);
-  const [rows, setRows] = useState<Row[]>(() => metadata.map(([key, value], rowId) => ({ rowId, key, value })));
+  const [rows, setRows] = useState<Row[]>(() =>
+    metadata.map(([key, value], rowId) => ({ rowId, key, value })),
+  );
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const addButton = useRef<HTMLButtonElement>(null);
 
@@ -54,7 +64,9 @@ export function MetadataEditor({ action, tenantId, metadata }: { action: Console
         </p>
       ) : null}
       {rows.length === 0 ? (
-        <p className="text-sm text-slate-600">No metadata. Add a row for a CRM id, a region or a note.</p>
+        <p className="text-sm text-slate-600">
+          No metadata. Add a row for a CRM id, a region or a note.
+        </p>
       ) : (
         <ul className="space-y-3" aria-label="Metadata">
           {rows.map((row, index) => {
@@ -63,7 +75,10 @@ export function MetadataEditor({ action, tenantId, metadata }: { action: Console
             const keyErrors = errors?.[keyName];
             const valueErrors = errors?.[valueName];
             return (
-              <li key={row.rowId} className="grid gap-2 sm:grid-cols-[14rem_1fr_auto] sm:items-start">
+              <li
+                key={row.rowId}
+                className="grid gap-2 sm:grid-cols-[14rem_1fr_auto] sm:items-start"
+              >
                 <div>
                   <label htmlFor={`meta-row-${row.rowId}-key`} className="sr-only">
                     Key {index + 1}
@@ -107,7 +122,11 @@ export function MetadataEditor({ action, tenantId, metadata }: { action: Console
                     </p>
                   ) : null}
                 </div>
-                <Button variant="secondary" onClick={() => remove(index)} aria-label={`Remove row ${index + 1}${row.key ? ` (${row.key})` : ''}`}>
+                <Button
+                  variant="secondary"
+                  onClick={() => remove(index)}
+                  aria-label={`Remove row ${index + 1}${row.key ? ` (${row.key})` : ''}`}
+                >
                   Remove
                 </Button>
               </li>

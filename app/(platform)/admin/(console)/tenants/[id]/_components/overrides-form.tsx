@@ -6,10 +6,26 @@ import { SelectField } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { SavedMessage, type ConsoleAction } from './saved-message';
 
-export type FeatureOverrideRow = { name: string; label: string; planDefault: string; choice: 'plan' | 'on' | 'off' };
-export type LimitOverrideRow = { name: string; label: string; planDefault: string; mode: 'plan' | 'custom' | 'unlimited'; value: string };
+export type FeatureOverrideRow = {
+  name: string;
+  label: string;
+  planDefault: string;
+  choice: 'plan' | 'on' | 'off';
+};
+export type LimitOverrideRow = {
+  name: string;
+  label: string;
+  planDefault: string;
+  mode: 'plan' | 'custom' | 'unlimited';
+  value: string;
+};
 
-type Props = { action: ConsoleAction; tenantId: string; features: FeatureOverrideRow[]; limits: LimitOverrideRow[] };
+type Props = {
+  action: ConsoleAction;
+  tenantId: string;
+  features: FeatureOverrideRow[];
+  limits: LimitOverrideRow[];
+};
 
 /** Per feature: the plan's default, on or off. Per limit: the plan's default, a number, or unlimited. */
 export function OverridesForm({ action, tenantId, features, limits }: Props) {
@@ -44,7 +60,10 @@ export function OverridesForm({ action, tenantId, features, limits }: Props) {
           const valueName = `limitValue.${limit.name}`;
           const valueErrors = errors?.[valueName];
           return (
-            <div key={limit.name} className="grid gap-2 sm:grid-cols-[16rem_1fr_10rem] sm:items-start sm:gap-4">
+            <div
+              key={limit.name}
+              className="grid gap-2 sm:grid-cols-[16rem_1fr_10rem] sm:items-start sm:gap-4"
+            >
               <SelectField
                 label={limit.label}
                 name={`limitMode.${limit.name}`}
@@ -69,7 +88,7 @@ export function OverridesForm({ action, tenantId, features, limits }: Props) {
                   defaultValue={values?.[valueName] ?? limit.value}
                   aria-invalid={valueErrors ? true : undefined}
                   aria-describedby={valueErrors ? `${valueName}-error` : undefined}
-                  className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-brand aria-[invalid=true]:border-red-500"
+                  className="focus:border-brand block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm aria-[invalid=true]:border-red-500"
                 />
                 {valueErrors ? (
                   <p id={`${valueName}-error`} role="alert" className="mt-1 text-sm text-red-600">

@@ -6,7 +6,17 @@ import { SelectField, type SelectOption } from '@/components/ui/select';
 import { SubmitButton } from '@/components/ui/submit-button';
 import { SavedMessage, type ConsoleAction } from './saved-message';
 
-export function PlanForm({ action, tenantId, plan, options }: { action: ConsoleAction; tenantId: string; plan: string; options: SelectOption[] }) {
+export function PlanForm({
+  action,
+  tenantId,
+  plan,
+  options,
+}: {
+  action: ConsoleAction;
+  tenantId: string;
+  plan: string;
+  options: SelectOption[];
+}) {
   const { state, formAction, errors, values } = useActionForm(action);
   return (
     <form action={formAction} className="space-y-4" noValidate>

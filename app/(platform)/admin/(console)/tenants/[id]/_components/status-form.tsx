@@ -48,7 +48,11 @@ export function StatusForm({ action, tenant, options }: Props) {
       />
       <CheckboxField
         name="confirm"
-        label={<>I understand that this changes access to {tenant.name} for all of its members at once.</>}
+        label={
+          <>
+            I understand that this changes access to {tenant.name} for all of its members at once.
+          </>
+        }
         errors={errors?.confirm}
         required
       />
