@@ -2,7 +2,6 @@ import 'server-only';
 import { eq, sql } from 'drizzle-orm';
 import { getDatabase } from '@/db/runtime';
 import { withPlatform, type Transaction } from '@/db/scope';
-import { isUniqueViolation } from '@/db/errors';
 import {
   tenants,
   users,
@@ -18,7 +17,6 @@ import { AppError } from '@/lib/errors';
 import { insertTenantWithOwner, assertSlugFree } from './registry';
 import {
   DEFAULT_PRIMARY_COLOR,
-  slugTaken,
   type RegisterTenantInput,
   type TenantSettingsInput,
 } from './schemas';
@@ -30,6 +28,8 @@ export {
   getTenant,
   listTenants,
   provisionTenant,
+  provisionTenantIn,
+  type ProvisionedTenant,
   updateTenant,
   UNUSABLE_PASSWORD,
   type TenantDetailDTO,
@@ -110,25 +110,19 @@ export async function registerTenant(
       },
     );
   }
-  try {
-    return await withPlatform(async (tx) => {
-      await assertSlugFree(tx, input.slug);
-
-      const userId = await findOrCreateOwner(tx, input);
-      const tenant = await insertTenantWithOwner(tx, {
-        slug: input.slug,
-        name: input.name,
-        ownerId: userId,
-        actor: { type: 'user', id: userId },
-        via: 'sign_up',
-        request,
-      });
-      return { tenantId: tenant.id, slug: tenant.slug, userId };
+  return withPlatform(async (tx) => {
+    await assertSlugFree(tx, input.slug);
+    const userId = await findOrCreateOwner(tx, input);
+    const tenant = await insertTenantWithOwner(tx, {
+      slug: input.slug,
+      name: input.name,
+      ownerId: userId,
+      actor: { type: 'user', id: userId },
+      via: 'sign_up',
+      request,
     });
-  } catch (error) {
-    if (isUniqueViolation(error, 'tenants_slug_key')) throw slugTaken();
-    throw error;
-  }
+    return { tenantId: tenant.id, slug: tenant.slug, userId };
+  });
 }
 
 async function findOrCreateOwner(tx: Transaction, input: RegisterTenantInput): Promise<string> {

@@ -2,7 +2,6 @@ import 'server-only';
 import { and, asc, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { withPlatform, type Transaction } from '@/db/scope';
-import { isUniqueViolation } from '@/db/errors';
 import {
   documents,
   memberships,
@@ -87,8 +86,11 @@ export async function insertTenantWithOwner(
       metadata: params.metadata ?? {},
       settings: { branding: { primaryColor: DEFAULT_PRIMARY_COLOR } },
     })
+    // A concurrent registration that took the slug after our check: no row, and no aborted
+    // transaction to untangle (an error would be).
+    .onConflictDoNothing({ target: tenants.slug })
     .returning();
-  if (!tenant) throw new Error('tenant insert returned no row');
+  if (!tenant) throw slugTaken();
   await tx
     .insert(memberships)
     .values({ tenantId: tenant.id, userId: params.ownerId, role: 'owner' });
@@ -115,54 +117,64 @@ export async function assertSlugFree(tx: Transaction, slug: string): Promise<voi
  */
 export async function provisionTenant(
   input: ProvisionTenantInput,
-  context: { actor: Actor; via: 'platform_api' | 'console'; request?: RequestMeta },
-): Promise<{ tenant: TenantDTO; apiKey: CreatedApiKey | null }> {
-  const passwordHash = input.ownerPassword
-    ? await hashPassword(input.ownerPassword)
-    : UNUSABLE_PASSWORD;
-  try {
-    return await withPlatform(async (tx) => {
-      await assertSlugFree(tx, input.slug);
-      const [existing] = await tx
-        .select({ id: users.id })
-        .from(users)
-        .where(eq(users.email, input.ownerEmail));
-      let ownerId = existing?.id;
-      if (!ownerId) {
-        const [created] = await tx
-          .insert(users)
-          .values({
-            email: input.ownerEmail,
-            name: input.ownerEmail.split('@')[0] ?? input.ownerEmail,
-            passwordHash,
-          })
-          .returning({ id: users.id });
-        ownerId = created!.id;
-      }
-      const tenant = await insertTenantWithOwner(tx, {
-        slug: input.slug,
-        name: input.name,
-        ownerId,
-        plan: input.plan,
-        metadata: input.metadata,
-        actor: context.actor,
-        via: context.via,
-        request: context.request,
-      });
-      const apiKey = input.apiKey
-        ? await createApiKey(tx, {
-            tenantId: tenant.id,
-            ...input.apiKey,
-            actor: context.actor,
-            request: context.request,
-          })
-        : null;
-      return { tenant: toDTO(tenant), apiKey };
-    });
-  } catch (error) {
-    if (isUniqueViolation(error, 'tenants_slug_key')) throw slugTaken();
-    throw error;
+  context: ProvisionContext,
+): Promise<ProvisionedTenant> {
+  // Hashing (~100 ms) happens before the transaction, so it holds no connection meanwhile.
+  const passwordHash = input.ownerPassword ? await hashPassword(input.ownerPassword) : undefined;
+  return withPlatform((tx) => provisionTenantIn(tx, input, { ...context, passwordHash }));
+}
+
+type ProvisionContext = { actor: Actor; via: 'platform_api' | 'console'; request?: RequestMeta };
+export type ProvisionedTenant = { tenant: TenantDTO; apiKey: CreatedApiKey | null };
+
+/**
+ * provisionTenant in the caller's platform transaction (the console's actions run in one).
+ * `passwordHash` stands for `input.ownerPassword` when the caller hashed it already.
+ */
+export async function provisionTenantIn(
+  tx: Transaction,
+  input: ProvisionTenantInput,
+  context: ProvisionContext & { passwordHash?: string },
+): Promise<ProvisionedTenant> {
+  await assertSlugFree(tx, input.slug);
+  const [existing] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, input.ownerEmail));
+  let ownerId = existing?.id;
+  if (!ownerId) {
+    const passwordHash =
+      context.passwordHash ??
+      (input.ownerPassword ? await hashPassword(input.ownerPassword) : UNUSABLE_PASSWORD);
+    const [created] = await tx
+      .insert(users)
+      .values({
+        email: input.ownerEmail,
+        name: input.ownerEmail.split('@')[0] ?? input.ownerEmail,
+        passwordHash,
+      })
+      .returning({ id: users.id });
+    ownerId = created!.id;
   }
+  const tenant = await insertTenantWithOwner(tx, {
+    slug: input.slug,
+    name: input.name,
+    ownerId,
+    plan: input.plan,
+    metadata: input.metadata,
+    actor: context.actor,
+    via: context.via,
+    request: context.request,
+  });
+  const apiKey = input.apiKey
+    ? await createApiKey(tx, {
+        tenantId: tenant.id,
+        ...input.apiKey,
+        actor: context.actor,
+        request: context.request,
+      })
+    : null;
+  return { tenant: toDTO(tenant), apiKey };
 }
 
 /** Stored for accounts created without a password: no password verifies against it. */
