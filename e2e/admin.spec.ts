@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
-import { ROOT_URL } from './support/env';
+import { E2E_PASSWORD, uniqueEmail, uniqueSlug } from './support/database';
+import { ROOT_URL, tenantOrigin } from './support/env';
 import {
   ACME,
   expect,
@@ -161,4 +162,48 @@ test('a member of a tenant cannot sign in to the console, nor use their session 
   await page.goto('/admin');
   await expect(page).toHaveURL(`${ROOT_URL}/admin/sign-in`);
   await expect(page.getByRole('heading', { name: 'Tenants' })).toHaveCount(0);
+});
+
+test('an operator provisions a tenant from the console, and its owner signs in to the new portal', async ({
+  page,
+  factory,
+  db,
+}) => {
+  const operator = await factory.operator();
+  const slug = uniqueSlug();
+  const owner = { email: uniqueEmail('owner'), password: E2E_PASSWORD };
+  factory.removeAfterwards({ slug, email: owner.email });
+  await signInAsOperator(page, operator);
+
+  await page.getByRole('link', { name: 'New tenant' }).click();
+  await expect(page.getByRole('heading', { name: 'New tenant', level: 1 })).toBeVisible();
+
+  await test.step('a taken address is refused beside its field', async () => {
+    await page.getByLabel('Name', { exact: true }).fill('Provisioned GmbH');
+    await page.getByLabel('Address').fill(ACME.slug);
+    await page.getByLabel('Plan').selectOption('pro');
+    await page.getByLabel('Owner’s e-mail').fill(owner.email);
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    await expect(page.getByText('This address is taken. Choose another.')).toBeVisible();
+    expect(await db.tenantBySlug(slug)).toBeUndefined();
+  });
+
+  await test.step('created, it opens on its console page, on its plan, audited as the operator', async () => {
+    await page.getByLabel('Address').fill(slug);
+    await page.getByLabel('Owner’s password (optional)').fill(owner.password);
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    await expect(page.getByRole('heading', { name: 'Provisioned GmbH', level: 1 })).toBeVisible();
+    expect(await db.tenantBySlug(slug)).toMatchObject({ status: 'active', plan: 'pro' });
+    const trail = page.getByRole('region', { name: 'Audit trail' });
+    await expect(trail.getByRole('row').filter({ hasText: 'Tenant created' })).toContainText(
+      'Operator (you)',
+    );
+  });
+
+  await test.step('the owner signs in to the new portal', async () => {
+    await page.goto(`${tenantOrigin(slug)}/sign-in`);
+    await fillSignInForm(page, owner);
+    await expect(page).toHaveURL(`${tenantOrigin(slug)}/documents`);
+    await expect(page.getByTestId('tenant-name')).toHaveText('Provisioned GmbH');
+  });
 });

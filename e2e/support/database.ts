@@ -196,10 +196,10 @@ export class E2EDatabase {
 
   async tenantBySlug(
     slug: string,
-  ): Promise<{ id: string; name: string; status: TenantStatus } | undefined> {
+  ): Promise<{ id: string; name: string; status: TenantStatus; plan: string } | undefined> {
     const [row] = await this.platform((tx) =>
       tx
-        .select({ id: tenants.id, name: tenants.name, status: tenants.status })
+        .select({ id: tenants.id, name: tenants.name, status: tenants.status, plan: tenants.plan })
         .from(tenants)
         .where(eq(tenants.slug, slug)),
     );

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { entitlementBreakdown, formatLimit } from './entitlements';
-import { changePlanForm, changeStatusForm, metadataForm, overridesForm } from './forms';
+import {
+  changePlanForm,
+  changeStatusForm,
+  metadataForm,
+  overridesForm,
+  provisionTenantForm,
+} from './forms';
 
 const id = randomUUID();
 
@@ -215,5 +221,37 @@ describe('formatLimit', () => {
     expect(formatLimit('api_calls_per_month', 1_000_000)).toBe('1,000,000');
     expect(formatLimit('storage_bytes', 10 * 1024 ** 3)).toBe('10 GB');
     expect(formatLimit('storage_bytes', 1500)).toBe('1,500 bytes');
+  });
+});
+
+describe('provisionTenantForm', () => {
+  const fields = { name: 'New Co', slug: 'new-co', ownerEmail: 'Owner@New.test', plan: 'pro' };
+
+  it('treats an empty password as none and normalises the e-mail', () => {
+    expect(provisionTenantForm.parse({ ...fields, ownerPassword: '' })).toEqual({
+      name: 'New Co',
+      slug: 'new-co',
+      ownerEmail: 'owner@new.test',
+      plan: 'pro',
+      metadata: {},
+    });
+    expect(
+      provisionTenantForm.parse({ ...fields, ownerPassword: 'long-enough-pass' }),
+    ).toMatchObject({
+      ownerPassword: 'long-enough-pass',
+    });
+  });
+
+  it('names each bad field', () => {
+    const result = provisionTenantForm.safeParse({
+      name: '',
+      slug: 'Admin',
+      ownerEmail: 'x',
+      plan: 'gold',
+      ownerPassword: 'short',
+    });
+    expect(new Set(result.error?.issues.map((issue) => String(issue.path[0])))).toEqual(
+      new Set(['name', 'slug', 'ownerEmail', 'plan', 'ownerPassword']),
+    );
   });
 });

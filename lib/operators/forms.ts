@@ -6,7 +6,13 @@ import {
   limitOverridesSchema,
   planIdSchema,
 } from '@/lib/plans';
-import { metadataSchema, reasonSchema, statusSchema, type UpdateTenantInput } from '@/lib/tenancy';
+import {
+  metadataSchema,
+  provisionTenantInput,
+  reasonSchema,
+  statusSchema,
+  type UpdateTenantInput,
+} from '@/lib/tenancy';
 
 /**
  * The operator console's forms. Each parses FormData fields (as lib/actions hands them over)
@@ -139,3 +145,15 @@ export const metadataForm = z
     }
     return { id: fields.id, changes: { metadata: whole.data } };
   });
+
+/**
+ * The console's "New tenant" form: provisionTenantInput with an empty password meaning none
+ * (the owner then has an account that cannot sign in until a password is set).
+ */
+export const provisionTenantForm = z.preprocess(
+  (fields) =>
+    fields && typeof fields === 'object' && (fields as Fields).ownerPassword === ''
+      ? { ...(fields as Fields), ownerPassword: undefined }
+      : fields,
+  provisionTenantInput,
+);

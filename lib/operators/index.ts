@@ -29,6 +29,7 @@ export {
   limitModes,
   metadataForm,
   overridesForm,
+  provisionTenantForm,
   tenantIdSchema,
   type TenantChange,
 } from './forms';

@@ -46,13 +46,19 @@ export default async function TenantsPage({
 
   return (
     <section aria-labelledby="tenants-heading" className="space-y-6">
-      <div>
-        <h1 id="tenants-heading" className="text-2xl font-semibold">
-          Tenants
-        </h1>
-        <p className="mt-1 text-sm text-slate-600">
-          Every workspace on the platform. Open one to change its status, plan, limits or metadata.
-        </p>
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 id="tenants-heading" className="text-2xl font-semibold">
+            Tenants
+          </h1>
+          <p className="mt-1 text-sm text-slate-600">
+            Every workspace on the platform. Open one to change its status, plan, limits or
+            metadata.
+          </p>
+        </div>
+        <Link href="/admin/tenants/new" className={buttonClasses('secondary')}>
+          New tenant
+        </Link>
       </div>
 
       <form
