@@ -43,13 +43,33 @@ function bearerToken(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
-async function readJson(request: Request): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES)
-    throw new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
-    throw new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
+const tooLarge = () =>
+  new AppError('invalid_input', 'The request body is too large (1 MiB at most).');
+
+/**
+ * The body as text, read to the end before any transaction opens (a slow upload must not hold
+ * a database connection), and never more than 1 MiB of it, whatever Content-Length says.
+ */
+async function readBodyText(request: Request): Promise<string> {
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
   if (text.trim() === '') throw new AppError('invalid_input', 'Send a JSON body.');
   try {
     return JSON.parse(text) as unknown;
@@ -64,10 +84,12 @@ function parsePathParams(schema: z.ZodObject, raw: unknown): unknown {
   return parsed.data;
 }
 
+/** Validates path, query and the already-read body against the operation's schemas. */
 async function parseRequest<O extends ApiOperation>(
   operation: O,
   request: Request,
   context: RouteContext,
+  bodyText: string,
 ): Promise<Parsed<O>> {
   const rawParams = await context.params;
   // A path that names nothing valid is a 404, like an id that does not exist.
@@ -75,7 +97,7 @@ async function parseRequest<O extends ApiOperation>(
   const query = operation.query
     ? parseInput(operation.query, Object.fromEntries(new URL(request.url).searchParams))
     : {};
-  const body = operation.body ? parseInput(operation.body, await readJson(request)) : undefined;
+  const body = operation.body ? parseInput(operation.body, parseJson(bodyText)) : undefined;
   return { params, query, body } as Parsed<O>;
 }
 
@@ -113,6 +135,7 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
       const token = bearerToken(request);
       if (!token)
         throw new AppError('unauthenticated', 'Send an API key: Authorization: Bearer <key>.');
+      const bodyText = operation.body ? await readBodyText(request) : '';
       const result = await withTenant(tenant.id, async (tx) => {
         const key = await authenticateApiKey(tx, { tenantId: tenant.id, key: token });
         if (!key)
@@ -128,7 +151,7 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
         if (!hasScope(key, operation.scope)) {
           throw new AppError('forbidden', `This API key lacks the ${operation.scope} scope.`);
         }
-        const parsed = await parseRequest(operation, request, context);
+        const parsed = await parseRequest(operation, request, context, bodyText);
         return handler({
           ...parsed,
           tx,
@@ -186,7 +209,8 @@ export function platformRoute<O extends ApiOperation>(
           'Send the platform API token: Authorization: Bearer <token>.',
         );
       }
-      const parsed = await parseRequest(operation, request, context);
+      const bodyText = operation.body ? await readBodyText(request) : '';
+      const parsed = await parseRequest(operation, request, context, bodyText);
       const result = await handler({
         ...parsed,
         actor: { type: 'platform', id: null },

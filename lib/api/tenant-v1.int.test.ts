@@ -184,6 +184,29 @@ describe('tenant API: documents CRUD', () => {
   });
 });
 
+describe('tenant API: request bodies', () => {
+  it('refuses a body over 1 MiB, whether declared or streamed, with 400 and nothing created', async () => {
+    const huge = JSON.stringify({ title: 'big', body: 'x'.repeat(1024 * 1024) });
+    const streamed = await create({ rawBody: huge });
+    expect(streamed.status).toBe(400);
+    expect(await streamed.json()).toMatchObject({
+      error: { message: expect.stringContaining('1 MiB') },
+    });
+    const declared = request('POST', '/documents', { rawBody: '{}' });
+    const lying = new Request(declared, {
+      headers: {
+        ...Object.fromEntries(declared.headers),
+        'content-length': String(2 * 1024 * 1024),
+      },
+    });
+    expect((await collection.POST(lying, noParams)).status).toBe(400);
+    const titles = ((await (await list()).json()) as { data: { title: string }[] }).data.map(
+      (d) => d.title,
+    );
+    expect(titles).not.toContain('big');
+  });
+});
+
 describe('tenant API: authentication and isolation', () => {
   it('answers 401 with a WWW-Authenticate header without a key, with a malformed or unknown key', async () => {
     for (const key of [null, 'not-a-key', `tnry_${'A'.repeat(43)}`]) {
