@@ -14,7 +14,7 @@ import {
 import { appRole, currentTenantId, platformRole } from './roles';
 import { tenants } from './tenants';
 
-export const memberRoles = ['owner', 'admin', 'member'] as const;
+export const memberRoles = ['owner', 'admin', 'member', 'viewer', 'billing'] as const;
 export type MemberRole = (typeof memberRoles)[number];
 
 /** A role on the platform itself, above every tenant: operators run the console at /admin. */
