@@ -194,6 +194,17 @@ export class E2EDatabase {
     await this.platform((tx) => tx.update(tenants).set({ status }).where(eq(tenants.id, tenantId)));
   }
 
+  /** The member's role in the tenant, or undefined once they are no longer a member. */
+  async roleOf(tenantId: string, userId: string): Promise<MemberRole | undefined> {
+    const [row] = await this.platform((tx) =>
+      tx
+        .select({ role: memberships.role })
+        .from(memberships)
+        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, userId))),
+    );
+    return row?.role;
+  }
+
   async tenantBySlug(
     slug: string,
   ): Promise<{ id: string; name: string; status: TenantStatus; plan: string } | undefined> {

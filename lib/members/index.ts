@@ -7,6 +7,16 @@ import { recordAudit, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { canGrantRole } from '@/lib/rbac';
 
+export { memberRoles, type MemberRole };
+
+export const memberRoleLabels: Readonly<Record<MemberRole, string>> = {
+  owner: 'Owner',
+  admin: 'Admin',
+  member: 'Member',
+  viewer: 'Viewer',
+  billing: 'Billing',
+};
+
 export type MemberDTO = {
   membershipId: string;
   userId: string;

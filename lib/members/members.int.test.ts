@@ -167,14 +167,12 @@ describe('members', () => {
     const { tenant, people } = await workspace(['owner', 'member']);
     const [owner, member] = people as [MemberActor, MemberActor];
     await withTenant(tenant.id, (tx) =>
-      tx
-        .insert(sessions)
-        .values({
-          tenantId: tenant.id,
-          userId: member.userId,
-          membershipId: member.membershipId,
-          expiresAt: new Date(Date.now() + 60_000),
-        }),
+      tx.insert(sessions).values({
+        tenantId: tenant.id,
+        userId: member.userId,
+        membershipId: member.membershipId,
+        expiresAt: new Date(Date.now() + 60_000),
+      }),
     );
     await withTenant(tenant.id, (tx) =>
       removeMember(tx, { tenantId: tenant.id, actor: owner, membershipId: member.membershipId }),

@@ -44,6 +44,7 @@ export default async function TenantLayout({
                 name: viewer.name,
                 email: viewer.email,
                 canManageSettings: roleHasPermission(viewer.role, 'settings:manage'),
+                canSeeMembers: roleHasPermission(viewer.role, 'members:read'),
               }
             : null
         }

@@ -3,7 +3,12 @@ import { signOutAction } from '../actions';
 
 type Props = {
   tenant: { name: string; logoUrl?: string };
-  viewer: { name: string; email: string; canManageSettings: boolean } | null;
+  viewer: {
+    name: string;
+    email: string;
+    canManageSettings: boolean;
+    canSeeMembers: boolean;
+  } | null;
 };
 
 export function PortalHeader({ tenant, viewer }: Props) {
@@ -31,6 +36,11 @@ export function PortalHeader({ tenant, viewer }: Props) {
             <Link href="/documents" className="hover:underline">
               Documents
             </Link>
+            {viewer.canSeeMembers ? (
+              <Link href="/settings/members" className="hover:underline">
+                Members
+              </Link>
+            ) : null}
             {viewer.canManageSettings ? (
               <Link href="/settings" className="hover:underline">
                 Settings

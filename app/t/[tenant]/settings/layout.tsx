@@ -11,6 +11,8 @@ export default async function SettingsLayout({ children }: { children: ReactNode
   if (tenant && viewer) {
     if (roleHasPermission(viewer.role, 'settings:manage'))
       links.push({ href: '/settings', label: 'General' });
+    if (roleHasPermission(viewer.role, 'members:read'))
+      links.push({ href: '/settings/members', label: 'Members' });
     if (
       roleHasPermission(viewer.role, 'api_keys:manage') &&
       isFeatureEnabled(tenant, 'api_access')

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { buttonClasses } from '@/components/ui/button';
 import { requireMember } from '@/lib/actions';
+import { roleHasPermission } from '@/lib/rbac';
 import { loadDocumentPage } from '@/lib/documents';
 import { Forbidden } from '../../_components/forbidden';
 
@@ -17,7 +18,7 @@ export default async function DocumentsPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { tenant, allowed } = await requireMember('documents:read');
+  const { tenant, viewer, allowed } = await requireMember('documents:read');
   if (!allowed) return <Forbidden />;
   const { page, cursor } = await loadDocumentPage(tenant.id, await searchParams);
 
@@ -27,9 +28,11 @@ export default async function DocumentsPage({
         <h1 id="documents-heading" className="text-2xl font-semibold">
           Documents
         </h1>
-        <Link href="/documents/new" className={buttonClasses()}>
-          New document
-        </Link>
+        {roleHasPermission(viewer.role, 'documents:write') ? (
+          <Link href="/documents/new" className={buttonClasses()}>
+            New document
+          </Link>
+        ) : null}
       </div>
       {!page ? (
         <p role="alert" className="text-red-700">
