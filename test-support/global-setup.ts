@@ -6,6 +6,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     testDb: 'pglite' | 'pg' | 'neon';
     databaseUrl: string;
+    /** The same database as its owner (a superuser here): for tests that must act outside the app roles. */
+    ownerDatabaseUrl: string;
     neonWsProxy: string;
   }
 }
@@ -15,11 +17,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const testDb = (process.env.TEST_DB ?? 'pglite') as 'pglite' | 'pg' | 'neon';
   project.provide('testDb', testDb);
   project.provide('databaseUrl', '');
+  project.provide('ownerDatabaseUrl', '');
   project.provide('neonWsProxy', '');
   if (testDb === 'pglite') return async () => {};
 
-  const { appUrl } = await prepareServerDatabase(`tenantry_test_${testDb}`);
+  const { appUrl, ownerUrl } = await prepareServerDatabase(`tenantry_test_${testDb}`);
   project.provide('databaseUrl', appUrl);
+  project.provide('ownerDatabaseUrl', ownerUrl);
   if (testDb === 'pg') return async () => {};
 
   const proxy = await startNeonWsProxy();

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  index,
+  jsonb,
+  pgPolicy,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { appRole, currentTenantId, platformRole } from './roles';
 import { tenants } from './tenants';
 
@@ -13,9 +23,16 @@ export const actorTypes = [
 ] as const;
 export type ActorType = (typeof actorTypes)[number];
 
+/** The chain columns are the database's to fill: the insert sends DEFAULT, the trigger decides. */
+const setByChainTrigger = () => sql`default`;
+
 /**
  * Append-only trail of who did what in a tenant. The application role may only insert and
  * read (grants in migration 0002); no code path updates or deletes a row.
+ *
+ * Each tenant's events form a hash chain (migration 0007): a BEFORE INSERT trigger numbers
+ * them 1, 2, 3 … under a per-tenant lock and sets `hash` = SHA-256 over `prev_hash` and the
+ * row's content, whatever the inserter supplied. `verifyAuditChain` (lib/audit) recomputes it.
  */
 export const auditEvents = pgTable(
   'audit_events',
@@ -33,8 +50,12 @@ export const auditEvents = pgTable(
     ip: text('ip'),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    seq: bigint('seq', { mode: 'number' }).notNull().$defaultFn(setByChainTrigger),
+    prevHash: text('prev_hash').$defaultFn(setByChainTrigger),
+    hash: text('hash').notNull().$defaultFn(setByChainTrigger),
   },
   (t) => [
+    uniqueIndex('audit_events_tenant_seq_key').on(t.tenantId, t.seq),
     index('audit_events_tenant_created_idx').on(t.tenantId, t.createdAt.desc().nullsFirst()),
     pgPolicy('audit_events_tenant_isolation', {
       to: appRole,

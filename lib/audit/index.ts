@@ -3,6 +3,16 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Transaction } from '@/db/scope';
 import { auditEvents, type ActorType } from '@/db/schema';
 
+export {
+  formatChainReport,
+  verifyAuditChain,
+  verifyAuditChains,
+  type AuditChainResult,
+  type ChainBreak,
+  type ChainBreakReason,
+  type TenantChainReport,
+} from './chain';
+
 export type Actor = { type: ActorType; id: string | null };
 export type RequestMeta = { requestId?: string | null; ip?: string | null };
 
@@ -15,7 +25,11 @@ export type AuditEntry = {
   request?: RequestMeta;
 };
 
-/** Writes one audit row in the caller's transaction, so the event commits with the change or not at all. */
+/**
+ * Writes one audit row in the caller's transaction, so the event commits with the change or not
+ * at all. The database chains it (seq, prev_hash, hash) and holds the tenant's audit lock until
+ * the transaction ends: record the event last, after any slow work.
+ */
 export async function recordAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
   await tx.insert(auditEvents).values({
     tenantId: entry.tenantId,
@@ -46,25 +60,28 @@ export async function listAuditEvents(
   tx: Transaction,
   params: { tenantId: string; limit?: number; action?: string },
 ): Promise<AuditEventDTO[]> {
-  return tx
-    .select({
-      id: auditEvents.id,
-      action: auditEvents.action,
-      actorType: auditEvents.actorType,
-      actorId: auditEvents.actorId,
-      targetType: auditEvents.targetType,
-      targetId: auditEvents.targetId,
-      requestId: auditEvents.requestId,
-      metadata: auditEvents.metadata,
-      createdAt: auditEvents.createdAt,
-    })
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.tenantId, params.tenantId),
-        params.action ? eq(auditEvents.action, params.action) : undefined,
-      ),
-    )
-    .orderBy(desc(auditEvents.createdAt))
-    .limit(params.limit ?? 50);
+  return (
+    tx
+      .select({
+        id: auditEvents.id,
+        action: auditEvents.action,
+        actorType: auditEvents.actorType,
+        actorId: auditEvents.actorId,
+        targetType: auditEvents.targetType,
+        targetId: auditEvents.targetId,
+        requestId: auditEvents.requestId,
+        metadata: auditEvents.metadata,
+        createdAt: auditEvents.createdAt,
+      })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.tenantId, params.tenantId),
+          params.action ? eq(auditEvents.action, params.action) : undefined,
+        ),
+      )
+      // Newest first; seq is the order the database chained them in, also within one transaction.
+      .orderBy(desc(auditEvents.seq))
+      .limit(params.limit ?? 50)
+  );
 }
