@@ -22,6 +22,8 @@ export type TenantBranding = {
 
 export type TenantSettings = {
   branding?: TenantBranding;
+  /** The tenant's session policy (lib/auth/policy.ts validates it). */
+  security?: { sessionLifetimeHours?: number; idleTimeoutMinutes?: number };
 };
 
 /** Per-tenant departures from the plan: a feature switched on or off, a limit raised or lowered (null = unlimited). */

@@ -13,6 +13,7 @@ import {
 } from '@/db/testing';
 import { listAuditEvents } from '@/lib/audit';
 import { rateLimitPolicies } from '@/lib/ratelimit';
+import { DEFAULT_SESSION_POLICY, sessionPolicyOf, sessionPolicySchema } from './policy';
 import { revokeSession } from './sessions';
 import { authenticateWithPassword } from './sign-in';
 import { resolveViewer } from './viewer';
@@ -210,5 +211,85 @@ describe('server-side sessions', () => {
     expect(
       await resolveViewer(tenant, { sessionId: outcome.sessionId, tenantId: tenant.id }),
     ).toBeNull();
+  });
+});
+
+describe('the tenant’s session policy', () => {
+  const policy = (sessionLifetimeHours: number, idleTimeoutMinutes: number) => ({
+    sessionLifetimeHours,
+    idleTimeoutMinutes,
+  });
+
+  async function sessionAged(
+    tenant: { id: string },
+    email: string,
+    age: { createdHoursAgo: number; idleMinutes: number },
+  ) {
+    const outcome = await authenticateWithPassword({
+      tenant: { ...active(tenant), sessionPolicy: policy(48, 600) },
+      email,
+      password: TEST_PASSWORD,
+      request: { requestId: randomUUID(), ip: uniqueIp(), userAgent: 'vitest' },
+    });
+    if (!outcome.ok) throw new Error('sign-in failed');
+    await withPlatform((tx) =>
+      tx
+        .update(sessions)
+        .set({
+          createdAt: sql`now() - make_interval(hours => ${age.createdHoursAgo})`,
+          lastSeenAt: sql`now() - make_interval(mins => ${age.idleMinutes})`,
+        })
+        .where(eq(sessions.id, outcome.sessionId)),
+    );
+    return outcome.sessionId;
+  }
+
+  it('sets the lifetime at sign-in from the policy', async () => {
+    const sessionId = await sessionAged(acme, acmeOwner.email, {
+      createdHoursAgo: 0,
+      idleMinutes: 0,
+    });
+    const [row] = await withPlatform((tx) =>
+      tx
+        .select({
+          hours: sql<number>`round(extract(epoch from ${sessions.expiresAt} - now()) / 3600)::int`,
+        })
+        .from(sessions)
+        .where(eq(sessions.id, sessionId)),
+    );
+    expect(row?.hours).toBe(48);
+  });
+
+  it('judges every request by the policy in force now: shortening it ends older and idler sessions', async () => {
+    const old = await sessionAged(acme, acmeOwner.email, { createdHoursAgo: 20, idleMinutes: 1 });
+    const idle = await sessionAged(acme, acmeOwner.email, { createdHoursAgo: 1, idleMinutes: 90 });
+    const token = (sessionId: string) => ({ sessionId, tenantId: acme.id });
+    const under = (p: ReturnType<typeof policy>) => ({ id: acme.id, sessionPolicy: p });
+    // Refusals first: an accepted request records activity, which would make `idle` fresh.
+    expect(await resolveViewer(under(policy(12, 600)), token(old))).toBeNull();
+    expect(await resolveViewer(under(policy(48, 60)), token(idle))).toBeNull();
+    expect(await resolveViewer(under(policy(48, 600)), token(old))).not.toBeNull();
+    expect(await resolveViewer(under(policy(48, 600)), token(idle))).not.toBeNull();
+  });
+
+  it('validates a policy and falls back to the default for unusable stored values', () => {
+    expect(
+      sessionPolicySchema.safeParse({ sessionLifetimeHours: '8', idleTimeoutMinutes: '30' }).data,
+    ).toEqual(policy(8, 30));
+    const tooIdle = sessionPolicySchema.safeParse({
+      sessionLifetimeHours: 1,
+      idleTimeoutMinutes: 90,
+    });
+    expect(tooIdle.error?.issues[0]?.path).toEqual(['idleTimeoutMinutes']);
+    expect(
+      sessionPolicySchema.safeParse({ sessionLifetimeHours: 721, idleTimeoutMinutes: 4 }).error
+        ?.issues,
+    ).toHaveLength(2);
+    expect(sessionPolicyOf({ sessionLifetimeHours: -1 })).toEqual(DEFAULT_SESSION_POLICY);
+    expect(sessionPolicyOf(undefined)).toEqual(DEFAULT_SESSION_POLICY);
+    expect(sessionPolicyOf({ idleTimeoutMinutes: 30 })).toEqual({
+      ...DEFAULT_SESSION_POLICY,
+      idleTimeoutMinutes: 30,
+    });
   });
 });

@@ -8,7 +8,7 @@ import { resolveTenantBySlug } from '@/lib/tenancy';
 import { log } from '@/lib/log';
 import { clientIp } from '@/lib/request-meta';
 import { authSecret } from './secret';
-import { revokeSession, SESSION_ABSOLUTE_SECONDS, type ViewerDTO } from './sessions';
+import { revokeSession, SESSION_COOKIE_MAX_AGE_SECONDS, type ViewerDTO } from './sessions';
 import { resolveViewer } from './viewer';
 import type { TenantContextDTO } from '@/lib/tenancy';
 import { authenticateWithPassword, signInInput } from './sign-in';
@@ -63,7 +63,8 @@ class SignInRefused extends CredentialsSignin {
 const { auth, signIn, signOut } = NextAuth(() => ({
   secret: authSecret(),
   trustHost: true,
-  session: { strategy: 'jwt', maxAge: SESSION_ABSOLUTE_SECONDS },
+  // The cookie may live as long as the longest tenant policy; each request checks the tenant's own.
+  session: { strategy: 'jwt', maxAge: SESSION_COOKIE_MAX_AGE_SECONDS },
   pages: { signIn: '/sign-in', error: '/sign-in' },
   logger: {
     // Refused sign-ins are expected and audited by lib/auth; anything else is a real error.

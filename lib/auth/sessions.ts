@@ -4,9 +4,10 @@ import type { Transaction } from '@/db/scope';
 import { memberships, sessions, users, type MemberRole } from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 
-/** Defaults until tenants set their own policy: absolute lifetime and idle timeout. */
-export const SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60;
-export const SESSION_IDLE_SECONDS = 2 * 60 * 60;
+import { DEFAULT_SESSION_POLICY, MAX_SESSION_LIFETIME_HOURS, type SessionPolicy } from './policy';
+
+/** The longest any tenant's policy may keep a session: the session cookie's own lifetime. */
+export const SESSION_COOKIE_MAX_AGE_SECONDS = MAX_SESSION_LIFETIME_HOURS * 60 * 60;
 // last_seen_at is written at most this often, so browsing is not a write per page.
 const TOUCH_INTERVAL_SECONDS = 60;
 
@@ -21,8 +22,15 @@ export type ViewerDTO = {
 
 export async function createSession(
   tx: Transaction,
-  params: { tenantId: string; userId: string; membershipId: string; userAgent?: string | null },
+  params: {
+    tenantId: string;
+    userId: string;
+    membershipId: string;
+    userAgent?: string | null;
+    policy?: SessionPolicy;
+  },
 ): Promise<{ id: string; expiresAt: Date }> {
+  const lifetimeSeconds = (params.policy ?? DEFAULT_SESSION_POLICY).sessionLifetimeHours * 3600;
   const [row] = await tx
     .insert(sessions)
     .values({
@@ -30,18 +38,25 @@ export async function createSession(
       userId: params.userId,
       membershipId: params.membershipId,
       userAgent: params.userAgent?.slice(0, 512) ?? null,
-      expiresAt: sql`now() + make_interval(secs => ${SESSION_ABSOLUTE_SECONDS})`,
+      expiresAt: sql`now() + make_interval(secs => ${lifetimeSeconds})`,
     })
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
   if (!row) throw new Error('session insert returned no row');
   return row;
 }
 
-/** The signed-in member behind a session id, or null when it is revoked, expired or idle too long. */
+/**
+ * The signed-in member behind a session id, or null when it is revoked, expired or idle too
+ * long. Lifetime and idle timeout are the tenant's policy *now*: a session created under a
+ * longer policy ends as soon as the policy is shortened.
+ */
 export async function loadSession(
   tx: Transaction,
-  params: { tenantId: string; sessionId: string },
+  params: { tenantId: string; sessionId: string; policy?: SessionPolicy },
 ): Promise<ViewerDTO | null> {
+  const policy = params.policy ?? DEFAULT_SESSION_POLICY;
+  const lifetimeSeconds = policy.sessionLifetimeHours * 3600;
+  const idleSeconds = policy.idleTimeoutMinutes * 60;
   const [row] = await tx
     .select({
       sessionId: sessions.id,
@@ -64,7 +79,8 @@ export async function loadSession(
         eq(sessions.id, params.sessionId),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, sql`now()`),
-        gt(sessions.lastSeenAt, sql`now() - make_interval(secs => ${SESSION_IDLE_SECONDS})`),
+        gt(sessions.createdAt, sql`now() - make_interval(secs => ${lifetimeSeconds})`),
+        gt(sessions.lastSeenAt, sql`now() - make_interval(secs => ${idleSeconds})`),
       ),
     );
   if (!row) return null;

@@ -12,6 +12,7 @@ import {
   resetRateLimit,
 } from '@/lib/ratelimit';
 import { verifyAgainstDecoy, verifyPassword } from '@/lib/passwords';
+import type { SessionPolicy } from './policy';
 import { createSession } from './sessions';
 
 export const signInInput = z.object({
@@ -20,7 +21,7 @@ export const signInInput = z.object({
 });
 
 export type SignInAttempt = z.infer<typeof signInInput> & {
-  tenant: { id: string; status: TenantStatus };
+  tenant: { id: string; status: TenantStatus; sessionPolicy?: SessionPolicy };
   request: RequestMeta & { userAgent?: string | null };
 };
 
@@ -111,6 +112,7 @@ export async function authenticateWithPassword(attempt: SignInAttempt): Promise<
       userId: member.userId,
       membershipId: member.membershipId,
       userAgent: request.userAgent,
+      policy: tenant.sessionPolicy,
     });
     await recordAudit(tx, {
       tenantId: tenant.id,

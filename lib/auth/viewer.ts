@@ -2,6 +2,7 @@ import 'server-only';
 import { withTenant } from '@/db/scope';
 import type { RequestMeta } from '@/lib/audit';
 import { logSecurityEvent } from '@/lib/log';
+import type { SessionPolicy } from './policy';
 import { loadSession, type ViewerDTO } from './sessions';
 
 export type SessionToken = { sessionId?: string; tenantId?: string } | null | undefined;
@@ -12,7 +13,7 @@ export type SessionToken = { sessionId?: string; tenantId?: string } | null | un
  * within its lifetimes. A token minted for another tenant and replayed here is refused.
  */
 export async function resolveViewer(
-  tenant: { id: string },
+  tenant: { id: string; sessionPolicy?: SessionPolicy },
   token: SessionToken,
   request: RequestMeta = {},
 ): Promise<ViewerDTO | null> {
@@ -26,5 +27,7 @@ export async function resolveViewer(
     });
     return null;
   }
-  return withTenant(tenant.id, (tx) => loadSession(tx, { tenantId: tenant.id, sessionId }));
+  return withTenant(tenant.id, (tx) =>
+    loadSession(tx, { tenantId: tenant.id, sessionId, policy: tenant.sessionPolicy }),
+  );
 }

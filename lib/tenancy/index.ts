@@ -8,9 +8,11 @@ import {
   type FeatureOverrides,
   type LimitOverrides,
   type TenantBranding,
+  type TenantSettings,
   type TenantStatus,
 } from '@/db/schema';
 import { isFeatureEnabled } from '@/lib/plans';
+import { sessionPolicyOf, type SessionPolicy } from '@/lib/auth/policy';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { hashPassword, verifyPassword } from '@/lib/passwords';
 import { AppError } from '@/lib/errors';
@@ -24,6 +26,7 @@ import {
 export * from './schemas';
 export * from './status';
 export { assertBelowLimit, type CountedLimit } from './limits';
+export { DEFAULT_SESSION_POLICY, sessionPolicySchema, type SessionPolicy } from '@/lib/auth/policy';
 export {
   getTenant,
   listTenants,
@@ -47,6 +50,7 @@ export type TenantContextDTO = {
   featureOverrides: FeatureOverrides;
   limitOverrides: LimitOverrides;
   branding: Required<Pick<TenantBranding, 'primaryColor'>> & Pick<TenantBranding, 'logoUrl'>;
+  sessionPolicy: SessionPolicy;
 };
 
 type ResolvedRow = {
@@ -55,7 +59,7 @@ type ResolvedRow = {
   name: string;
   status: TenantStatus;
   plan: string;
-  settings: { branding?: TenantBranding } | null;
+  settings: TenantSettings | null;
   feature_overrides: FeatureOverrides | null;
   limit_overrides: LimitOverrides | null;
 };
@@ -89,6 +93,7 @@ export async function resolveTenantBySlug(slug: string): Promise<TenantContextDT
       primaryColor: (branded && row.settings?.branding?.primaryColor) || DEFAULT_PRIMARY_COLOR,
       logoUrl: branded ? row.settings?.branding?.logoUrl : undefined,
     },
+    sessionPolicy: sessionPolicyOf(row.settings?.security),
   };
 }
 
@@ -212,3 +217,27 @@ export async function updateTenantSettings(
 }
 
 export { withTenant, withPlatform } from '@/db/scope';
+
+/** Changes the tenant's session policy; sessions outside the new one end at their next request. */
+export async function updateSessionPolicy(
+  tx: Transaction,
+  params: { tenantId: string; policy: SessionPolicy; actor: Actor; request?: RequestMeta },
+): Promise<void> {
+  const [current] = await tx
+    .select({ settings: tenants.settings })
+    .from(tenants)
+    .where(eq(tenants.id, params.tenantId));
+  if (!current) throw new AppError('not_found', 'Tenant not found.');
+  await tx
+    .update(tenants)
+    .set({ settings: { ...current.settings, security: params.policy }, updatedAt: sql`now()` })
+    .where(eq(tenants.id, params.tenantId));
+  await recordAudit(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action: 'tenant.session_policy_updated',
+    target: { type: 'tenant', id: params.tenantId },
+    metadata: { before: sessionPolicyOf(current.settings.security), after: params.policy },
+    request: params.request,
+  });
+}

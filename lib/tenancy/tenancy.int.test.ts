@@ -14,6 +14,8 @@ import {
   resolveTenantBySlug,
   tenantSettingsInput,
   updateTenantSettings,
+  updateSessionPolicy,
+  DEFAULT_SESSION_POLICY,
 } from './index';
 
 let handle: DatabaseHandle;
@@ -323,5 +325,30 @@ describe('sign-up rate limit', () => {
       ),
     ).rejects.toMatchObject({ code: 'rate_limited', retryAfterSeconds: expect.any(Number) });
     expect(await resolveTenantBySlug(slug)).toBeNull();
+  });
+});
+
+describe('updateSessionPolicy', () => {
+  it('stores the policy the host’s tenant then carries, keeps branding, and audits before and after', async () => {
+    const tenant = await createTenant({ plan: 'pro' });
+    expect((await resolveTenantBySlug(tenant.slug))?.sessionPolicy).toEqual(DEFAULT_SESSION_POLICY);
+    const policy = { sessionLifetimeHours: 8, idleTimeoutMinutes: 30 };
+    await withTenant(tenant.id, (tx) =>
+      updateSessionPolicy(tx, { tenantId: tenant.id, policy, actor: { type: 'user', id: null } }),
+    );
+    expect((await resolveTenantBySlug(tenant.slug))?.sessionPolicy).toEqual(policy);
+    const [event] = await withTenant(tenant.id, (tx) =>
+      listAuditEvents(tx, { tenantId: tenant.id, action: 'tenant.session_policy_updated' }),
+    );
+    expect(event?.metadata).toEqual({ before: DEFAULT_SESSION_POLICY, after: policy });
+    await expect(
+      withTenant(tenant.id, (tx) =>
+        updateSessionPolicy(tx, {
+          tenantId: '00000000-0000-4000-8000-000000000000',
+          policy,
+          actor: { type: 'user', id: null },
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 });

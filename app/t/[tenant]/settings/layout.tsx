@@ -13,6 +13,8 @@ export default async function SettingsLayout({ children }: { children: ReactNode
       links.push({ href: '/settings', label: 'General' });
     if (roleHasPermission(viewer.role, 'members:read'))
       links.push({ href: '/settings/members', label: 'Members' });
+    if (roleHasPermission(viewer.role, 'security:manage'))
+      links.push({ href: '/settings/security', label: 'Security' });
     if (
       roleHasPermission(viewer.role, 'api_keys:manage') &&
       isFeatureEnabled(tenant, 'api_access')
