@@ -91,6 +91,7 @@ describe('schema-wide isolation contract', () => {
       'api_keys',
       'audit_events',
       'documents',
+      'invitations',
       'memberships',
       'sessions',
     ]);

@@ -48,6 +48,10 @@ async function main(): Promise<void> {
       DATABASE_URL: appUrl,
       DATABASE_DRIVER: 'pg',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // Mail goes to the outbox and the development mailbox serves it under `next start` too,
+      // so the invitation spec can read its e-mail (blank counts as unset).
+      SMTP_URL: '',
+      DEV_MAILBOX: 'true',
     },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

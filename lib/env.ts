@@ -29,6 +29,16 @@ const envSchema = z
       .optional(),
     PLATFORM_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).optional(),
     BENCH_ROUTES: booleanFlag,
+    /** smtp:// or smtps:// with credentials; unset → mail lands in the outbox (dev mailbox). */
+    SMTP_URL: z
+      .string()
+      .url()
+      .refine((value) => /^smtps?:\/\//.test(value), 'SMTP_URL must start with smtp:// or smtps://')
+      .optional(),
+    /** The From of every message; default "Tenantry <no-reply@ROOT_DOMAIN without its port>". */
+    MAIL_FROM: z.string().trim().min(3).max(200).optional(),
+    /** Serve the development mailbox (/dev/mailbox) even under NODE_ENV=production (e2e only). */
+    DEV_MAILBOX: booleanFlag,
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

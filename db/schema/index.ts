@@ -4,3 +4,5 @@ export * from './users';
 export * from './documents';
 export * from './audit';
 export * from './api-keys';
+export * from './invitations';
+export * from './mail';

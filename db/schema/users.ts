@@ -102,6 +102,8 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     userAgent: text('user_agent'),
+    /** The client address at sign-in, shown in the member's list of sessions. */
+    ip: text('ip'),
   },
   (t) => [
     foreignKey({

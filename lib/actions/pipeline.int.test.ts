@@ -171,6 +171,21 @@ describe('runTenantAction', () => {
     expect(ran).toBe(true);
   });
 
+  it('lets any signed-in member take a self action, but never an anonymous caller', async () => {
+    const own = { name: 'session.revoke_others', input: z.object({}), permission: 'self' as const };
+    const handler = async ({ ctx }: { ctx: { viewer: { userId: string } } }) => ctx.viewer.userId;
+    expect(await runTenantAction(resolved({ viewer: member }), own, handler, form({}))).toEqual({
+      ok: true,
+      data: member.userId,
+    });
+    expect(await runTenantAction(resolved({ viewer: null }), own, handler, form({}))).toMatchObject(
+      {
+        ok: false,
+        code: 'unauthenticated',
+      },
+    );
+  });
+
   it('rolls back the handler’s writes when it fails, answering domain errors as they are', async () => {
     const before = await documentCount();
     const result = await runTenantAction(

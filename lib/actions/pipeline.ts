@@ -29,7 +29,11 @@ export type TenantActionDefinition<S extends z.ZodType> = {
   /** Names the action in logs, e.g. `document.create`. */
   name: string;
   input: S;
-  permission: Permission;
+  /**
+   * The permission the action needs, or `'self'` for an action on the member's own account
+   * (their own sessions), which every signed-in member may take and which must touch nothing else.
+   */
+  permission: Permission | 'self';
   /** A plan feature the action needs; refused with `feature_disabled` when the tenant lacks it. */
   feature?: Feature;
 };
@@ -125,7 +129,10 @@ export async function runTenantAction<S extends z.ZodType, T>(
       throw new AppError('tenant_suspended', 'This workspace is suspended.');
     const viewer = await resolved.viewer();
     if (!viewer) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
-    if (!roleHasPermission(viewer.role, definition.permission)) {
+    if (
+      definition.permission !== 'self' &&
+      !roleHasPermission(viewer.role, definition.permission)
+    ) {
       throw new AppError('forbidden', 'You do not have permission to do that.');
     }
     if (definition.feature && !isFeatureEnabled(tenant, definition.feature)) {

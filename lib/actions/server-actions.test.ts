@@ -17,6 +17,8 @@ const SESSION_ACTIONS: Record<string, string> = {
   'app/t/[tenant]/sign-in/actions.ts#signInAction':
     'creates the session; lib/auth rate-limits and audits it',
   'app/t/[tenant]/actions.ts#signOutAction': 'revokes the caller’s own session only',
+  'app/t/[tenant]/invite/[token]/actions.ts#acceptInvitationAction':
+    'creates the session like sign-in; validates with zod, and lib/invitations rate-limits (fail closed), scopes the link to the host’s tenant and audits it',
   'app/(platform)/admin/actions.ts#signOutOperatorAction':
     'revokes the caller’s own operator session only',
 };

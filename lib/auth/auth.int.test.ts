@@ -14,7 +14,7 @@ import {
 import { listAuditEvents } from '@/lib/audit';
 import { rateLimitPolicies } from '@/lib/ratelimit';
 import { DEFAULT_SESSION_POLICY, sessionPolicyOf, sessionPolicySchema } from './policy';
-import { revokeSession } from './sessions';
+import { listActiveSessions, revokeSession, revokeSessionsOf } from './sessions';
 import { authenticateWithPassword } from './sign-in';
 import { resolveViewer } from './viewer';
 
@@ -291,5 +291,63 @@ describe('the tenant’s session policy', () => {
       ...DEFAULT_SESSION_POLICY,
       idleTimeoutMinutes: 30,
     });
+  });
+});
+
+describe('a member’s own sessions', () => {
+  it('lists the live ones with device and IP, revokes one (own only) and all others', async () => {
+    const tenant = await createTenant();
+    const me = await createMember(tenant.id);
+    const someoneElse = await createMember(tenant.id);
+    const signInFrom = async (email: string, ip: string) => {
+      const outcome = await signIn(tenant, email, TEST_PASSWORD, ip);
+      if (!outcome.ok) throw new Error('sign-in failed');
+      return outcome.sessionId;
+    };
+    const [laptop, phone, tablet] = [
+      await signInFrom(me.email, '10.1.1.1'),
+      await signInFrom(me.email, '10.1.1.2'),
+      await signInFrom(me.email, '10.1.1.3'),
+    ];
+    const theirs = await signInFrom(someoneElse.email, '10.1.1.4');
+    const list = () =>
+      withTenant(tenant.id, (tx) =>
+        listActiveSessions(tx, { tenantId: tenant.id, userId: me.userId }),
+      );
+    expect((await list()).map((s) => s.ip).sort()).toEqual(['10.1.1.1', '10.1.1.2', '10.1.1.3']);
+    expect((await list())[0]).toMatchObject({ userAgent: 'vitest' });
+
+    const actor = { type: 'user' as const, id: me.userId };
+    const revokeOwn = (sessionId: string) =>
+      withTenant(tenant.id, (tx) =>
+        revokeSession(tx, {
+          tenantId: tenant.id,
+          sessionId,
+          userId: me.userId,
+          actor,
+          action: 'auth.session_revoked',
+        }),
+      );
+    expect(await revokeOwn(theirs)).toBe(false);
+    expect(await resolveViewer(tenant, { sessionId: theirs, tenantId: tenant.id })).not.toBeNull();
+    expect(await revokeOwn(phone)).toBe(true);
+    expect(await resolveViewer(tenant, { sessionId: phone, tenantId: tenant.id })).toBeNull();
+
+    const ended = await withTenant(tenant.id, (tx) =>
+      revokeSessionsOf(tx, { tenantId: tenant.id, userId: me.userId, keep: laptop, actor }),
+    );
+    expect(ended).toBe(1);
+    expect((await list()).map((s) => s.id)).toEqual([laptop]);
+    expect(await resolveViewer(tenant, { sessionId: tablet, tenantId: tenant.id })).toBeNull();
+    expect(
+      await withTenant(tenant.id, (tx) =>
+        revokeSessionsOf(tx, { tenantId: tenant.id, userId: me.userId, keep: laptop, actor }),
+      ),
+    ).toBe(0);
+    const actions = (
+      await withTenant(tenant.id, (tx) => listAuditEvents(tx, { tenantId: tenant.id }))
+    ).map((e) => e.action);
+    expect(actions.filter((a) => a === 'auth.session_revoked')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'auth.sessions_revoked')).toHaveLength(1);
   });
 });

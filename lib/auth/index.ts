@@ -1,6 +1,7 @@
 import 'server-only';
 
-export type { ViewerDTO } from './sessions';
+export type { SessionSummaryDTO, ViewerDTO } from './sessions';
+export { listActiveSessions, revokeSession, revokeSessionsOf } from './sessions';
 export type { OperatorSignInResult, SignInResult } from './config';
 export {
   getOperator,

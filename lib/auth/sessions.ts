@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Transaction } from '@/db/scope';
 import { memberships, sessions, users, type MemberRole } from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
@@ -27,6 +27,7 @@ export async function createSession(
     userId: string;
     membershipId: string;
     userAgent?: string | null;
+    ip?: string | null;
     policy?: SessionPolicy;
   },
 ): Promise<{ id: string; expiresAt: Date }> {
@@ -38,6 +39,7 @@ export async function createSession(
       userId: params.userId,
       membershipId: params.membershipId,
       userAgent: params.userAgent?.slice(0, 512) ?? null,
+      ip: params.ip?.slice(0, 64) ?? null,
       expiresAt: sql`now() + make_interval(secs => ${lifetimeSeconds})`,
     })
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
@@ -96,8 +98,16 @@ export async function loadSession(
 
 export async function revokeSession(
   tx: Transaction,
-  params: { tenantId: string; sessionId: string; actor: Actor; request?: RequestMeta },
-): Promise<void> {
+  params: {
+    tenantId: string;
+    sessionId: string;
+    /** When given, only a session of this user is revoked (a member revoking their own). */
+    userId?: string;
+    actor: Actor;
+    request?: RequestMeta;
+    action?: 'auth.signed_out' | 'auth.session_revoked';
+  },
+): Promise<boolean> {
   const revoked = await tx
     .update(sessions)
     .set({ revokedAt: sql`now()` })
@@ -105,16 +115,95 @@ export async function revokeSession(
       and(
         eq(sessions.tenantId, params.tenantId),
         eq(sessions.id, params.sessionId),
+        params.userId ? eq(sessions.userId, params.userId) : undefined,
         isNull(sessions.revokedAt),
       ),
     )
-    .returning({ id: sessions.id });
-  if (revoked.length === 0) return;
+    .returning({ id: sessions.id, userId: sessions.userId });
+  const [row] = revoked;
+  if (!row) return false;
   await recordAudit(tx, {
     tenantId: params.tenantId,
     actor: params.actor,
-    action: 'auth.signed_out',
+    action: params.action ?? 'auth.signed_out',
     target: { type: 'session', id: params.sessionId },
+    metadata: { userId: row.userId },
     request: params.request,
   });
+  return true;
+}
+
+export type SessionSummaryDTO = {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+};
+
+/** A member's sessions that are still usable under the tenant's policy, newest activity first. */
+export async function listActiveSessions(
+  tx: Transaction,
+  params: { tenantId: string; userId: string; policy?: SessionPolicy },
+): Promise<SessionSummaryDTO[]> {
+  const policy = params.policy ?? DEFAULT_SESSION_POLICY;
+  return tx
+    .select({
+      id: sessions.id,
+      userAgent: sessions.userAgent,
+      ip: sessions.ip,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+    })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.tenantId, params.tenantId),
+        eq(sessions.userId, params.userId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql`now()`),
+        gt(
+          sessions.createdAt,
+          sql`now() - make_interval(secs => ${policy.sessionLifetimeHours * 3600})`,
+        ),
+        gt(
+          sessions.lastSeenAt,
+          sql`now() - make_interval(secs => ${policy.idleTimeoutMinutes * 60})`,
+        ),
+      ),
+    )
+    .orderBy(desc(sessions.lastSeenAt));
+}
+
+/**
+ * Revokes every live session of a user in this tenant except `keep` (the caller's own, when
+ * they sign out their other devices). One audit event names how many ended.
+ */
+export async function revokeSessionsOf(
+  tx: Transaction,
+  params: { tenantId: string; userId: string; keep?: string; actor: Actor; request?: RequestMeta },
+): Promise<number> {
+  const revoked = await tx
+    .update(sessions)
+    .set({ revokedAt: sql`now()` })
+    .where(
+      and(
+        eq(sessions.tenantId, params.tenantId),
+        eq(sessions.userId, params.userId),
+        isNull(sessions.revokedAt),
+        params.keep ? ne(sessions.id, params.keep) : undefined,
+      ),
+    )
+    .returning({ id: sessions.id });
+  if (revoked.length > 0) {
+    await recordAudit(tx, {
+      tenantId: params.tenantId,
+      actor: params.actor,
+      action: 'auth.sessions_revoked',
+      target: { type: 'user', id: params.userId },
+      metadata: { count: revoked.length, keptCurrent: Boolean(params.keep) },
+      request: params.request,
+    });
+  }
+  return revoked.length;
 }

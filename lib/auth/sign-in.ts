@@ -112,6 +112,7 @@ export async function authenticateWithPassword(attempt: SignInAttempt): Promise<
       userId: member.userId,
       membershipId: member.membershipId,
       userAgent: request.userAgent,
+      ip: request.ip,
       policy: tenant.sessionPolicy,
     });
     await recordAudit(tx, {

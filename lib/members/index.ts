@@ -5,6 +5,7 @@ import type { Transaction } from '@/db/scope';
 import { memberRoles, memberships, users, type MemberRole } from '@/db/schema';
 import { recordAudit, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
+import { revokeSessionsOf } from '@/lib/auth/sessions';
 import { canGrantRole } from '@/lib/rbac';
 
 export { memberRoles, type MemberRole };
@@ -161,4 +162,18 @@ export async function transferOwnership(
   }
   await changeMemberRole(tx, { ...params, role: 'owner' });
   await changeMemberRole(tx, { ...params, membershipId: params.actor.membershipId, role: 'admin' });
+}
+
+/** Signs a member out everywhere in this tenant (an admin's remedy for a lost device). */
+export async function revokeMemberSessions(
+  tx: Transaction,
+  params: Scope & { membershipId: string },
+): Promise<number> {
+  const target = await loadTarget(tx, params);
+  return revokeSessionsOf(tx, {
+    tenantId: params.tenantId,
+    userId: target.userId,
+    actor: { type: 'user', id: params.actor.userId },
+    request: params.request,
+  });
 }

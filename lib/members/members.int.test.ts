@@ -9,6 +9,7 @@ import {
   changeMemberRole,
   listMembers,
   removeMember,
+  revokeMemberSessions,
   transferOwnership,
   type MemberActor,
 } from './index';
@@ -216,5 +217,27 @@ describe('members', () => {
     await transfer(owner, member);
     expect(await roleOf(tenant.id, member.membershipId)).toBe('owner');
     expect(await roleOf(tenant.id, owner.membershipId)).toBe('admin');
+  });
+
+  it('signs a member out everywhere, within the same guards', async () => {
+    const { tenant, people } = await workspace(['owner', 'admin', 'member']);
+    const [owner, admin, member] = people as [MemberActor, MemberActor, MemberActor];
+    for (const person of [owner, member]) {
+      await withTenant(tenant.id, (tx) =>
+        tx.insert(sessions).values({
+          tenantId: tenant.id,
+          userId: person.userId,
+          membershipId: person.membershipId,
+          expiresAt: new Date(Date.now() + 60_000),
+        }),
+      );
+    }
+    const revoke = (actor: MemberActor, target: MemberActor) =>
+      withTenant(tenant.id, (tx) =>
+        revokeMemberSessions(tx, { tenantId: tenant.id, actor, membershipId: target.membershipId }),
+      );
+    await expect(revoke(admin, owner)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await revoke(admin, member)).toBe(1);
+    expect(await revoke(admin, member)).toBe(0);
   });
 });

@@ -25,6 +25,13 @@ export const rateLimitPolicies = {
   signInPerIp: { name: 'sign-in-ip', limit: 30, windowSeconds: 15 * 60, failMode: 'closed' },
   /** Workspaces created per client IP (sign-up spam); availability matters more here. */
   signUpPerIp: { name: 'sign-up-ip', limit: 10, windowSeconds: 60 * 60, failMode: 'open' },
+  /** Invitation acceptance attempts per client IP (each one may test a password). */
+  invitationAcceptPerIp: {
+    name: 'invitation-accept-ip',
+    limit: 20,
+    windowSeconds: 15 * 60,
+    failMode: 'closed',
+  },
 } satisfies Record<string, RateLimitPolicy>;
 
 /**

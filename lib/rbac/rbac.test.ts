@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { memberRoles } from '@/db/schema';
-import { canGrantRole, permissions, roleDescriptions, roleHasPermission, rolePermissions } from './index';
+import {
+  canGrantRole,
+  permissions,
+  roleDescriptions,
+  roleHasPermission,
+  rolePermissions,
+} from './index';
 
 describe('role → permission table', () => {
   it('covers every role with known permissions only, and describes each role', () => {
@@ -27,7 +33,14 @@ describe('role → permission table', () => {
 
   it('lets a role grant only roles whose permissions it holds', () => {
     expect(memberRoles.filter((role) => canGrantRole('owner', role))).toEqual(memberRoles);
-    expect(memberRoles.filter((role) => canGrantRole('admin', role))).toEqual(['admin', 'member', 'viewer']);
-    expect(memberRoles.filter((role) => canGrantRole('member', role))).toEqual(['member', 'viewer']);
+    expect(memberRoles.filter((role) => canGrantRole('admin', role))).toEqual([
+      'admin',
+      'member',
+      'viewer',
+    ]);
+    expect(memberRoles.filter((role) => canGrantRole('member', role))).toEqual([
+      'member',
+      'viewer',
+    ]);
   });
 });

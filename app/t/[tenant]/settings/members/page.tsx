@@ -6,6 +6,7 @@ import { listMembers, memberRoleLabels, memberRoles } from '@/lib/members';
 import { Forbidden } from '../../_components/forbidden';
 import { changeMemberRoleAction, removeMemberAction, transferOwnershipAction } from './actions';
 import { ConfirmMemberAction, RoleForm } from './_components/member-controls';
+import { InviteSection } from './_components/invite-section';
 
 export const metadata = { title: 'Members' };
 
@@ -107,6 +108,9 @@ export default async function MembersPage() {
           })}
         </tbody>
       </Table>
+      {canManage ? (
+        <InviteSection tenantId={tenant.id} viewerRole={viewer.role} roles={grantable} />
+      ) : null}
       <dl className="grid gap-2 text-sm text-slate-600 sm:grid-cols-2">
         {memberRoles.map((role) => (
           <div key={role}>
