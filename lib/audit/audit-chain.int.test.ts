@@ -296,7 +296,7 @@ describe('the chain functions', () => {
           p.proconfig as config, p.provolatile as volatility,
           has_function_privilege('tenantry_app', p.oid, 'execute') as app_may_call
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = 'tenantry_internal' order by p.proname`)) as unknown as {
+        where n.nspname = 'tenantry_internal' and p.proname like 'audit\_%' order by p.proname`)) as unknown as {
         rows: Record<string, unknown>[];
       };
       return result.rows;
@@ -319,6 +319,25 @@ describe('the chain functions', () => {
         app_may_call: false,
       },
     ]);
+  });
+
+  it('gives every definer function in tenantry_internal the platform role as owner and a fixed search_path', async () => {
+    const definers = await withPlatform(async (tx) => {
+      const result = (await tx.execute(sql`
+        select p.proname as name, pg_get_userbyid(p.proowner) as owner, p.proconfig as config
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'tenantry_internal' and p.prosecdef`)) as unknown as {
+        rows: { name: string; owner: string; config: string[] | null }[];
+      };
+      return result.rows;
+    });
+    expect(definers.length).toBeGreaterThanOrEqual(1);
+    for (const fn of definers) {
+      expect(fn, fn.name).toMatchObject({
+        owner: 'tenantry_platform',
+        config: ['search_path=public, pg_temp'],
+      });
+    }
   });
 });
 

@@ -12,6 +12,26 @@ export {
   type ChainBreakReason,
   type TenantChainReport,
 } from './chain';
+export {
+  AUDIT_EXPORT_MAX,
+  AUDIT_PAGE_SIZE,
+  auditActionGroups,
+  auditActionLabel,
+  auditSearchInput,
+  auditSearchQuery,
+  csvCell,
+  exportAuditEvents,
+  parseAuditSearch,
+  searchAuditEvents,
+  toCsv,
+  toJson,
+  type AuditExport,
+  type AuditExportFormat,
+  type AuditFilters,
+  type AuditPage,
+  type AuditRecordDTO,
+  type AuditSearchInput,
+} from './search';
 
 export type Actor = { type: ActorType; id: string | null };
 export type RequestMeta = { requestId?: string | null; ip?: string | null };

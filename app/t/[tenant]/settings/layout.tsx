@@ -15,12 +15,16 @@ export default async function SettingsLayout({ children }: { children: ReactNode
       links.push({ href: '/settings/members', label: 'Members' });
     if (roleHasPermission(viewer.role, 'security:manage'))
       links.push({ href: '/settings/security', label: 'Security' });
+    // Every member manages their own sessions.
+    links.push({ href: '/settings/sessions', label: 'Your sessions' });
     if (
       roleHasPermission(viewer.role, 'api_keys:manage') &&
       isFeatureEnabled(tenant, 'api_access')
     ) {
       links.push({ href: '/settings/api-keys', label: 'API keys' });
     }
+    if (roleHasPermission(viewer.role, 'audit:read'))
+      links.push({ href: '/settings/audit', label: 'Audit log' });
   }
   return (
     <div className="space-y-6">

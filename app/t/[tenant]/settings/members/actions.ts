@@ -9,6 +9,7 @@ import {
   membershipIdSchema,
   removeMember,
   removeMemberInput,
+  revokeMemberSessions,
   transferOwnership,
 } from '@/lib/members';
 
@@ -63,6 +64,19 @@ const transfer = tenantAction(
   refresh,
 );
 
+const signOutEverywhere = tenantAction(
+  { name: 'member.revoke_sessions', input: removeMemberInput, permission: 'members:manage' },
+  async ({ tx, ctx, input }) => {
+    await revokeMemberSessions(tx, {
+      tenantId: ctx.tenant.id,
+      actor: actorOf(ctx),
+      request: ctx.request,
+      ...input,
+    });
+  },
+  refresh,
+);
+
 export async function changeMemberRoleAction(previous: ActionState, formData: FormData) {
   return changeRole(previous, formData);
 }
@@ -73,4 +87,8 @@ export async function removeMemberAction(previous: ActionState, formData: FormDa
 
 export async function transferOwnershipAction(previous: ActionState, formData: FormData) {
   return transfer(previous, formData);
+}
+
+export async function revokeMemberSessionsAction(previous: ActionState, formData: FormData) {
+  return signOutEverywhere(previous, formData);
 }

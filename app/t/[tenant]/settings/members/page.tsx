@@ -4,7 +4,12 @@ import { canGrantRole, roleDescriptions, roleHasPermission } from '@/lib/rbac';
 import { withTenant } from '@/lib/tenancy';
 import { listMembers, memberRoleLabels, memberRoles } from '@/lib/members';
 import { Forbidden } from '../../_components/forbidden';
-import { changeMemberRoleAction, removeMemberAction, transferOwnershipAction } from './actions';
+import {
+  changeMemberRoleAction,
+  removeMemberAction,
+  revokeMemberSessionsAction,
+  transferOwnershipAction,
+} from './actions';
 import { ConfirmMemberAction, RoleForm } from './_components/member-controls';
 import { InviteSection } from './_components/invite-section';
 
@@ -86,6 +91,17 @@ export default async function MembersPage() {
                           body="They become an owner and you become an admin. You cannot undo this yourself."
                           confirmLabel="Hand over ownership"
                           pendingLabel="Handing over…"
+                        />
+                      ) : null}
+                      {manageable && !self ? (
+                        <ConfirmMemberAction
+                          action={revokeMemberSessionsAction}
+                          membershipId={member.membershipId}
+                          label={`Sign ${member.name} out everywhere`}
+                          title={`Sign ${member.name} out everywhere?`}
+                          body="Every session they have in this workspace ends at its next request. They can sign in again."
+                          confirmLabel="Sign out everywhere"
+                          pendingLabel="Signing out…"
                         />
                       ) : null}
                       {manageable ? (
