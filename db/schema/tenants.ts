@@ -22,8 +22,14 @@ export type TenantBranding = {
 
 export type TenantSettings = {
   branding?: TenantBranding;
-  /** The tenant's session policy (lib/auth/policy.ts validates it). */
-  security?: { sessionLifetimeHours?: number; idleTimeoutMinutes?: number };
+  /** The tenant's session and account policies (lib/auth/policy.ts validates them). */
+  security?: {
+    sessionLifetimeHours?: number;
+    idleTimeoutMinutes?: number;
+    passwordMinLength?: number;
+    refuseCommonPasswords?: boolean;
+    allowedEmailDomains?: string[];
+  };
 };
 
 /** Per-tenant departures from the plan: a feature switched on or off, a limit raised or lowered (null = unlimited). */

@@ -8,7 +8,13 @@ import { AppError } from '@/lib/errors';
 import { log } from '@/lib/log';
 import { hashPassword, verifyPassword } from '@/lib/passwords';
 import { consumeRateLimit, rateLimitPolicies } from '@/lib/ratelimit';
-import { assertBelowLimit, newPasswordSchema } from '@/lib/tenancy';
+import {
+  assertBelowLimit,
+  DEFAULT_ACCOUNT_POLICY,
+  newPasswordSchema,
+  passwordProblem,
+  type AccountPolicy,
+} from '@/lib/tenancy';
 import { hashInvitationToken, isInvitationToken } from './tokens';
 
 export const invitationTokenSchema = z.string().max(100);
@@ -40,7 +46,7 @@ export type InvitationPreview = {
 
 export type AcceptInvitationAttempt = {
   /** The host's tenant: the link must be one of its invitations. */
-  tenant: { id: string; status: TenantStatus };
+  tenant: { id: string; status: TenantStatus; accountPolicy?: AccountPolicy };
   token: string;
   password: string;
   name?: string;
@@ -200,6 +206,15 @@ export async function acceptInvitation(
         (fieldErrors[String(issue.path[0] ?? 'form')] ??= []).push(issue.message);
       }
       throw new AppError('invalid_input', 'Check the highlighted fields.', { fieldErrors });
+    }
+    const problem = passwordProblem(
+      parsed.data.password,
+      tenant.accountPolicy ?? DEFAULT_ACCOUNT_POLICY,
+    );
+    if (problem) {
+      throw new AppError('invalid_input', 'Check the highlighted fields.', {
+        fieldErrors: { password: [problem] },
+      });
     }
     newAccount = {
       name: parsed.data.name,

@@ -24,6 +24,13 @@ import {
   previewInvitation,
   revokeInvitation,
 } from './index';
+import {
+  DEFAULT_ACCOUNT_POLICY,
+  resolveTenantBySlug,
+  updateAccountPolicy,
+  updateSessionPolicy,
+  type AccountPolicy,
+} from '@/lib/tenancy';
 
 type Tenant = { id: string; slug: string };
 
@@ -552,5 +559,71 @@ describe('the definer functions behind acceptance', () => {
       sql`select id from tenantry_internal.invitation_account(${forExisting.invitation.id})`,
     )) as unknown as { rows: unknown[] };
     expect(outside.rows).toEqual([]);
+  });
+});
+
+describe('the tenant’s rules for new members', () => {
+  const policy = (overrides: Partial<AccountPolicy>): AccountPolicy => ({
+    ...DEFAULT_ACCOUNT_POLICY,
+    ...overrides,
+  });
+  const setPolicy = (tenant: Tenant, actor: MemberActor, rules: AccountPolicy) =>
+    withTenant(tenant.id, (tx) =>
+      updateAccountPolicy(tx, {
+        tenantId: tenant.id,
+        policy: rules,
+        actor: { type: 'user', id: actor.userId },
+      }),
+    );
+
+  it('invites only the allowed e-mail domains, and keeps the session policy when saved', async () => {
+    const { tenant, actor } = await workspace();
+    await withTenant(tenant.id, (tx) =>
+      updateSessionPolicy(tx, {
+        tenantId: tenant.id,
+        policy: { sessionLifetimeHours: 6, idleTimeoutMinutes: 20 },
+        actor: { type: 'user', id: actor.userId },
+      }),
+    );
+    await setPolicy(tenant, actor, policy({ allowedEmailDomains: ['acme-corp.test'] }));
+    await expect(
+      invite(tenant, actor, `x-${randomUUID().slice(0, 6)}@elsewhere.test`, 'member'),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      fieldErrors: { email: ['Use an address at acme-corp.test.'] },
+    });
+    await expect(
+      invite(tenant, actor, `x-${randomUUID().slice(0, 6)}@acme-corp.test`, 'member'),
+    ).resolves.toMatchObject({ delivery: 'sent' });
+    const resolved = await resolveTenantBySlug(tenant.slug);
+    expect(resolved?.sessionPolicy).toEqual({ sessionLifetimeHours: 6, idleTimeoutMinutes: 20 });
+    expect(resolved?.accountPolicy.allowedEmailDomains).toEqual(['acme-corp.test']);
+    expect(await auditActions(tenant.id)).toContain('tenant.account_policy_updated');
+  });
+
+  it('holds a new account to the tenant’s password rules at acceptance', async () => {
+    const { tenant, actor } = await workspace();
+    await setPolicy(tenant, actor, policy({ passwordMinLength: 16 }));
+    const email = newEmail();
+    await invite(tenant, actor, email, 'member');
+    const { token } = await linkFor(email);
+    const host = (await resolveTenantBySlug(tenant.slug))!;
+    const acceptWith = (password: string) =>
+      acceptInvitation({
+        tenant: host,
+        token,
+        name: 'New Person',
+        password,
+        request: { requestId: randomUUID(), ip: freshIp(), userAgent: 'vitest' },
+      });
+    await expect(acceptWith('only-15-chars-x')).rejects.toMatchObject({
+      fieldErrors: { password: ['Use at least 16 characters.'] },
+    });
+    await expect(acceptWith('Password1234567890!')).rejects.toMatchObject({
+      fieldErrors: { password: [expect.stringContaining('most common')] },
+    });
+    await expect(acceptWith('a long and unusual passphrase')).resolves.toMatchObject({
+      newAccount: true,
+    });
   });
 });

@@ -11,6 +11,7 @@ import { sendMail, type MailMessage } from '@/lib/mail';
 import { memberRoleLabels, type MemberActor } from '@/lib/members';
 import { limitFor } from '@/lib/plans';
 import { canGrantRole } from '@/lib/rbac';
+import { accountPolicyOf, emailDomainAllowed } from '@/lib/auth/policy';
 import { assertBelowLimit } from '@/lib/tenancy';
 import { INVITATION_TTL_DAYS, newInvitationToken } from './tokens';
 
@@ -63,6 +64,20 @@ export async function createInvitation(
     throw new AppError('forbidden', 'You cannot grant a role with permissions you do not hold.', {
       fieldErrors: { role: ['This role has permissions you do not hold.'] },
     });
+  }
+  const [tenant] = await tx
+    .select({ settings: tenants.settings })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId));
+  const policy = accountPolicyOf(tenant?.settings.security);
+  if (!emailDomainAllowed(email, policy)) {
+    throw new AppError(
+      'invalid_input',
+      'This workspace only invites addresses of its own domains.',
+      {
+        fieldErrors: { email: [`Use an address at ${policy.allowedEmailDomains.join(', ')}.`] },
+      },
+    );
   }
   const [member] = await tx
     .select({ id: memberships.id })

@@ -12,7 +12,12 @@ import {
   type TenantStatus,
 } from '@/db/schema';
 import { isFeatureEnabled } from '@/lib/plans';
-import { sessionPolicyOf, type SessionPolicy } from '@/lib/auth/policy';
+import {
+  accountPolicyOf,
+  sessionPolicyOf,
+  type AccountPolicy,
+  type SessionPolicy,
+} from '@/lib/auth/policy';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { hashPassword, verifyPassword } from '@/lib/passwords';
 import { AppError } from '@/lib/errors';
@@ -26,7 +31,16 @@ import {
 export * from './schemas';
 export * from './status';
 export { assertBelowLimit, type CountedLimit } from './limits';
-export { DEFAULT_SESSION_POLICY, sessionPolicySchema, type SessionPolicy } from '@/lib/auth/policy';
+export {
+  accountPolicySchema,
+  DEFAULT_ACCOUNT_POLICY,
+  DEFAULT_SESSION_POLICY,
+  emailDomainAllowed,
+  passwordProblem,
+  sessionPolicySchema,
+  type AccountPolicy,
+  type SessionPolicy,
+} from '@/lib/auth/policy';
 export {
   getTenant,
   listTenants,
@@ -51,6 +65,7 @@ export type TenantContextDTO = {
   limitOverrides: LimitOverrides;
   branding: Required<Pick<TenantBranding, 'primaryColor'>> & Pick<TenantBranding, 'logoUrl'>;
   sessionPolicy: SessionPolicy;
+  accountPolicy: AccountPolicy;
 };
 
 type ResolvedRow = {
@@ -94,6 +109,7 @@ export async function resolveTenantBySlug(slug: string): Promise<TenantContextDT
       logoUrl: branded ? row.settings?.branding?.logoUrl : undefined,
     },
     sessionPolicy: sessionPolicyOf(row.settings?.security),
+    accountPolicy: accountPolicyOf(row.settings?.security),
   };
 }
 
@@ -230,7 +246,13 @@ export async function updateSessionPolicy(
   if (!current) throw new AppError('not_found', 'Tenant not found.');
   await tx
     .update(tenants)
-    .set({ settings: { ...current.settings, security: params.policy }, updatedAt: sql`now()` })
+    .set({
+      settings: {
+        ...current.settings,
+        security: { ...current.settings.security, ...params.policy },
+      },
+      updatedAt: sql`now()`,
+    })
     .where(eq(tenants.id, params.tenantId));
   await recordAudit(tx, {
     tenantId: params.tenantId,
@@ -238,6 +260,36 @@ export async function updateSessionPolicy(
     action: 'tenant.session_policy_updated',
     target: { type: 'tenant', id: params.tenantId },
     metadata: { before: sessionPolicyOf(current.settings.security), after: params.policy },
+    request: params.request,
+  });
+}
+
+/** Changes the tenant's rules for new accounts (password, invitable e-mail domains). */
+export async function updateAccountPolicy(
+  tx: Transaction,
+  params: { tenantId: string; policy: AccountPolicy; actor: Actor; request?: RequestMeta },
+): Promise<void> {
+  const [current] = await tx
+    .select({ settings: tenants.settings })
+    .from(tenants)
+    .where(eq(tenants.id, params.tenantId));
+  if (!current) throw new AppError('not_found', 'Tenant not found.');
+  await tx
+    .update(tenants)
+    .set({
+      settings: {
+        ...current.settings,
+        security: { ...current.settings.security, ...params.policy },
+      },
+      updatedAt: sql`now()`,
+    })
+    .where(eq(tenants.id, params.tenantId));
+  await recordAudit(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action: 'tenant.account_policy_updated',
+    target: { type: 'tenant', id: params.tenantId },
+    metadata: { before: accountPolicyOf(current.settings.security), after: params.policy },
     request: params.request,
   });
 }

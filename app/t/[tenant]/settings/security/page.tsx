@@ -1,6 +1,7 @@
 import { requireMember } from '@/lib/actions';
 import { Forbidden } from '../../_components/forbidden';
-import { updateSessionPolicyAction } from './actions';
+import { updateAccountPolicyAction, updateSessionPolicyAction } from './actions';
+import { AccountPolicyForm } from './_components/account-policy-form';
 import { SessionPolicyForm } from './_components/session-policy-form';
 
 export const metadata = { title: 'Security' };
@@ -20,6 +21,14 @@ export default async function SecuritySettingsPage() {
         </p>
       </div>
       <SessionPolicyForm action={updateSessionPolicyAction} values={tenant.sessionPolicy} />
+      <div className="border-t border-slate-200 pt-6">
+        <h2 className="text-lg font-semibold">New members</h2>
+        <p className="mt-1 mb-4 text-sm text-slate-600">
+          Rules for people who join by invitation: their password, and the e-mail domains that may
+          be invited.
+        </p>
+        <AccountPolicyForm action={updateAccountPolicyAction} values={tenant.accountPolicy} />
+      </div>
     </section>
   );
 }
