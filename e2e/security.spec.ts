@@ -39,3 +39,26 @@ test('a member may not open the security settings', async ({ page, signedInMembe
   ).toBeVisible();
   await expect(page.getByLabel('Session lifetime (hours)')).toHaveCount(0);
 });
+
+test('an owner limits invitations to the company domain; another domain is refused beside the field', async ({
+  page,
+  signedInOwner,
+}) => {
+  expect(signedInOwner.role).toBe('owner');
+  await page.goto('/settings/security');
+  await page.getByLabel('Allowed e-mail domains').fill('acme-corp.test, not a domain');
+  await page.getByRole('button', { name: 'Save rules for new members' }).click();
+  await expect(page.getByText('Not a domain name.').first()).toBeVisible();
+
+  await page.getByLabel('Allowed e-mail domains').fill('acme-corp.test');
+  await page.getByLabel('Minimum password length').fill('14');
+  await page.getByRole('button', { name: 'Save rules for new members' }).click();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Rules for new members saved.' }),
+  ).toBeVisible();
+
+  await page.goto('/settings/members');
+  await page.getByLabel('E-mail').fill('someone@elsewhere.test');
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByText('Use an address at acme-corp.test.')).toBeVisible();
+});
