@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import {
   check,
   index,
-  pgPolicy,
   pgTable,
   text,
   timestamp,
@@ -10,7 +9,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { appRole, currentTenantId, platformRole } from './roles';
+import { tenantPolicies } from './roles';
 import { tenants } from './tenants';
 import { users } from './users';
 
@@ -40,18 +39,7 @@ export const apiKeys = pgTable(
     uniqueIndex('api_keys_tenant_hash_key').on(t.tenantId, t.keyHash),
     index('api_keys_tenant_created_idx').on(t.tenantId, t.createdAt.desc().nullsFirst()),
     check('api_keys_name_length', sql`char_length(${t.name}) between 1 and 100`),
-    pgPolicy('api_keys_tenant_isolation', {
-      to: appRole,
-      for: 'all',
-      using: sql`${t.tenantId} = ${currentTenantId}`,
-      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
-    }),
-    pgPolicy('api_keys_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    ...tenantPolicies('api_keys', t.tenantId),
   ],
 );
 

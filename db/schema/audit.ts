@@ -3,14 +3,13 @@ import {
   bigint,
   index,
   jsonb,
-  pgPolicy,
   pgTable,
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { appRole, currentTenantId, platformRole } from './roles';
+import { tenantPolicies } from './roles';
 import { tenants } from './tenants';
 
 export const actorTypes = [
@@ -57,18 +56,7 @@ export const auditEvents = pgTable(
   (t) => [
     uniqueIndex('audit_events_tenant_seq_key').on(t.tenantId, t.seq),
     index('audit_events_tenant_created_idx').on(t.tenantId, t.createdAt.desc().nullsFirst()),
-    pgPolicy('audit_events_tenant_isolation', {
-      to: appRole,
-      for: 'all',
-      using: sql`${t.tenantId} = ${currentTenantId}`,
-      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
-    }),
-    pgPolicy('audit_events_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    ...tenantPolicies('audit_events', t.tenantId),
   ],
 );
 

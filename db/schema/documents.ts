@@ -1,15 +1,6 @@
 import { sql } from 'drizzle-orm';
-import {
-  check,
-  index,
-  pgPolicy,
-  pgTable,
-  text,
-  timestamp,
-  unique,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { appRole, currentTenantId, platformRole } from './roles';
+import { check, index, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { tenantPolicies } from './roles';
 import { tenants } from './tenants';
 import { users } from './users';
 
@@ -36,18 +27,7 @@ export const documents = pgTable(
     ),
     check('documents_title_length', sql`char_length(${t.title}) between 1 and 200`),
     check('documents_body_length', sql`char_length(${t.body}) <= 100000`),
-    pgPolicy('documents_tenant_isolation', {
-      to: appRole,
-      for: 'all',
-      using: sql`${t.tenantId} = ${currentTenantId}`,
-      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
-    }),
-    pgPolicy('documents_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    ...tenantPolicies('documents', t.tenantId),
   ],
 );
 

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import {
   check,
   index,
-  pgPolicy,
   pgTable,
   text,
   timestamp,
@@ -10,7 +9,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { appRole, currentTenantId, platformRole } from './roles';
+import { tenantPolicies } from './roles';
 import { tenants } from './tenants';
 import { memberRoles, users } from './users';
 
@@ -58,18 +57,7 @@ export const invitations = pgTable(
       'invitations_role_valid',
       sql`${t.role} in ('owner', 'admin', 'member', 'viewer', 'billing')`,
     ),
-    pgPolicy('invitations_tenant_isolation', {
-      to: appRole,
-      for: 'all',
-      using: sql`${t.tenantId} = ${currentTenantId}`,
-      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
-    }),
-    pgPolicy('invitations_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    ...tenantPolicies('invitations', t.tenantId),
   ],
 );
 

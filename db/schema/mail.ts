@@ -1,6 +1,5 @@
-import { index, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { sql } from 'drizzle-orm';
-import { platformRole } from './roles';
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { platformAccess } from './roles';
 
 /**
  * Mail that was not sent because no SMTP server is configured (`SMTP_URL` unset): the
@@ -20,12 +19,7 @@ export const mailOutbox = pgTable(
   },
   (t) => [
     index('mail_outbox_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
-    pgPolicy('mail_outbox_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    platformAccess('mail_outbox'),
   ],
 );
 

@@ -10,7 +10,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { appRole, currentTenantId, platformRole } from './roles';
+import { appRole, currentTenantId, platformAccess } from './roles';
 
 export const tenantStatuses = ['trial', 'active', 'past_due', 'suspended', 'archived'] as const;
 export type TenantStatus = (typeof tenantStatuses)[number];
@@ -79,12 +79,7 @@ export const tenants = pgTable(
       using: sql`${t.id} = ${currentTenantId}`,
       withCheck: sql`${t.id} = ${currentTenantId}`,
     }),
-    pgPolicy('tenants_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    platformAccess('tenants'),
   ],
 );
 

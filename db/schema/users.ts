@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { appRole, currentTenantId, platformRole } from './roles';
+import { appRole, currentTenantId, platformAccess, tenantPolicies } from './roles';
 import { tenants } from './tenants';
 
 export const memberRoles = ['owner', 'admin', 'member', 'viewer', 'billing'] as const;
@@ -45,12 +45,7 @@ export const users = pgTable(
       for: 'select',
       using: sql`exists (select 1 from memberships m where m.user_id = ${t.id} and m.tenant_id = ${currentTenantId})`,
     }),
-    pgPolicy('users_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    platformAccess('users'),
   ],
 );
 
@@ -71,18 +66,7 @@ export const memberships = pgTable(
     unique('memberships_tenant_id_id_key').on(t.tenantId, t.id),
     uniqueIndex('memberships_tenant_user_key').on(t.tenantId, t.userId),
     index('memberships_user_idx').on(t.userId),
-    pgPolicy('memberships_tenant_isolation', {
-      to: appRole,
-      for: 'all',
-      using: sql`${t.tenantId} = ${currentTenantId}`,
-      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
-    }),
-    pgPolicy('memberships_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    ...tenantPolicies('memberships', t.tenantId),
   ],
 );
 
@@ -112,18 +96,7 @@ export const sessions = pgTable(
       foreignColumns: [memberships.tenantId, memberships.id],
     }).onDelete('cascade'),
     index('sessions_tenant_user_idx').on(t.tenantId, t.userId),
-    pgPolicy('sessions_tenant_isolation', {
-      to: appRole,
-      for: 'all',
-      using: sql`${t.tenantId} = ${currentTenantId}`,
-      withCheck: sql`${t.tenantId} = ${currentTenantId}`,
-    }),
-    pgPolicy('sessions_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
+    ...tenantPolicies('sessions', t.tenantId),
   ],
 );
 
@@ -150,15 +123,7 @@ export const platformSessions = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     userAgent: text('user_agent'),
   },
-  (t) => [
-    index('platform_sessions_user_idx').on(t.userId),
-    pgPolicy('platform_sessions_platform_access', {
-      to: platformRole,
-      for: 'all',
-      using: sql`true`,
-      withCheck: sql`true`,
-    }),
-  ],
+  (t) => [index('platform_sessions_user_idx').on(t.userId), platformAccess('platform_sessions')],
 );
 
 export type PlatformSession = typeof platformSessions.$inferSelect;

@@ -42,6 +42,7 @@ export {
   type SessionPolicy,
 } from '@/lib/auth/policy';
 export {
+  findTenant,
   getTenant,
   listTenants,
   provisionTenant,
@@ -234,10 +235,15 @@ export async function updateTenantSettings(
 
 export { withTenant, withPlatform } from '@/db/scope';
 
-/** Changes the tenant's session policy; sessions outside the new one end at their next request. */
-export async function updateSessionPolicy(
+type PolicyChange<P> = { tenantId: string; policy: P; actor: Actor; request?: RequestMeta };
+
+/**
+ * Merges one policy into the tenant's security settings (the session and account policies
+ * share that object) and audits it with the policy in force before and the new one.
+ */
+async function updateSecurityPolicy<P extends SessionPolicy | AccountPolicy>(
   tx: Transaction,
-  params: { tenantId: string; policy: SessionPolicy; actor: Actor; request?: RequestMeta },
+  params: PolicyChange<P> & { action: string; policyOf: (stored: unknown) => P },
 ): Promise<void> {
   const [current] = await tx
     .select({ settings: tenants.settings })
@@ -257,39 +263,33 @@ export async function updateSessionPolicy(
   await recordAudit(tx, {
     tenantId: params.tenantId,
     actor: params.actor,
-    action: 'tenant.session_policy_updated',
+    action: params.action,
     target: { type: 'tenant', id: params.tenantId },
-    metadata: { before: sessionPolicyOf(current.settings.security), after: params.policy },
+    metadata: { before: params.policyOf(current.settings.security), after: params.policy },
     request: params.request,
   });
 }
 
-/** Changes the tenant's rules for new accounts (password, invitable e-mail domains). */
-export async function updateAccountPolicy(
+/** Changes the tenant's session policy; sessions outside the new one end at their next request. */
+export function updateSessionPolicy(
   tx: Transaction,
-  params: { tenantId: string; policy: AccountPolicy; actor: Actor; request?: RequestMeta },
+  params: PolicyChange<SessionPolicy>,
 ): Promise<void> {
-  const [current] = await tx
-    .select({ settings: tenants.settings })
-    .from(tenants)
-    .where(eq(tenants.id, params.tenantId));
-  if (!current) throw new AppError('not_found', 'Tenant not found.');
-  await tx
-    .update(tenants)
-    .set({
-      settings: {
-        ...current.settings,
-        security: { ...current.settings.security, ...params.policy },
-      },
-      updatedAt: sql`now()`,
-    })
-    .where(eq(tenants.id, params.tenantId));
-  await recordAudit(tx, {
-    tenantId: params.tenantId,
-    actor: params.actor,
+  return updateSecurityPolicy(tx, {
+    ...params,
+    action: 'tenant.session_policy_updated',
+    policyOf: sessionPolicyOf,
+  });
+}
+
+/** Changes the tenant's rules for new accounts (password, invitable e-mail domains). */
+export function updateAccountPolicy(
+  tx: Transaction,
+  params: PolicyChange<AccountPolicy>,
+): Promise<void> {
+  return updateSecurityPolicy(tx, {
+    ...params,
     action: 'tenant.account_policy_updated',
-    target: { type: 'tenant', id: params.tenantId },
-    metadata: { before: accountPolicyOf(current.settings.security), after: params.policy },
-    request: params.request,
+    policyOf: accountPolicyOf,
   });
 }

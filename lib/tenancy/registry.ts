@@ -248,14 +248,21 @@ export async function listTenants(tx: Transaction, input: ListTenantsInput): Pro
   };
 }
 
-export async function getTenant(tx: Transaction, id: string): Promise<TenantDetailDTO> {
+/** A tenant by id (platform path), or not_found. */
+export async function findTenant(tx: Transaction, id: string): Promise<TenantDTO> {
   const [row] = await tx.select().from(tenants).where(eq(tenants.id, id));
   if (!row) throw new AppError('not_found', 'Tenant not found.');
+  return toDTO(row);
+}
+
+/** findTenant with its member and document counts, for the console and the platform API. */
+export async function getTenant(tx: Transaction, id: string): Promise<TenantDetailDTO> {
+  const tenant = await findTenant(tx, id);
   const [[members], [docs]] = await Promise.all([
     tx.select({ n: count() }).from(memberships).where(eq(memberships.tenantId, id)),
     tx.select({ n: count() }).from(documents).where(eq(documents.tenantId, id)),
   ]);
-  return { ...toDTO(row), memberCount: members?.n ?? 0, documentCount: docs?.n ?? 0 };
+  return { ...tenant, memberCount: members?.n ?? 0, documentCount: docs?.n ?? 0 };
 }
 
 /**

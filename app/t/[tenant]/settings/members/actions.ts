@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { tenantAction, type ActionState, type TenantActionContext } from '@/lib/actions';
+import { tenantAction, type ActionState } from '@/lib/actions';
 import {
   changeMemberRole,
   changeMemberRoleInput,
@@ -15,13 +15,9 @@ import {
 
 // Next.js accepts only async function declarations as exports of a 'use server' file, so each
 // export delegates to its wrapped action. lib/members applies the guards (nobody grants what
-// they lack; the last owner stays) and audits each change in the action's transaction.
+// they lack; the last owner stays) and audits each change in the action's transaction. The
+// signed-in viewer is the acting member (its user, membership and role).
 
-const actorOf = (ctx: TenantActionContext) => ({
-  userId: ctx.viewer.userId,
-  membershipId: ctx.viewer.membershipId,
-  role: ctx.viewer.role,
-});
 const refresh = () => revalidatePath('/settings/members');
 
 const changeRole = tenantAction(
@@ -29,7 +25,7 @@ const changeRole = tenantAction(
   ({ tx, ctx, input }) =>
     changeMemberRole(tx, {
       tenantId: ctx.tenant.id,
-      actor: actorOf(ctx),
+      actor: ctx.viewer,
       request: ctx.request,
       ...input,
     }),
@@ -41,7 +37,7 @@ const remove = tenantAction(
   ({ tx, ctx, input }) =>
     removeMember(tx, {
       tenantId: ctx.tenant.id,
-      actor: actorOf(ctx),
+      actor: ctx.viewer,
       request: ctx.request,
       ...input,
     }),
@@ -57,7 +53,7 @@ const transfer = tenantAction(
   ({ tx, ctx, input }) =>
     transferOwnership(tx, {
       tenantId: ctx.tenant.id,
-      actor: actorOf(ctx),
+      actor: ctx.viewer,
       request: ctx.request,
       ...input,
     }),
@@ -69,7 +65,7 @@ const signOutEverywhere = tenantAction(
   async ({ tx, ctx, input }) => {
     await revokeMemberSessions(tx, {
       tenantId: ctx.tenant.id,
-      actor: actorOf(ctx),
+      actor: ctx.viewer,
       request: ctx.request,
       ...input,
     });

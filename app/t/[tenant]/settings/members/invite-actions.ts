@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { tenantAction, type ActionState, type TenantActionContext } from '@/lib/actions';
+import { tenantAction, type ActionState } from '@/lib/actions';
 import {
   createInvitation,
   deliverInvitation,
@@ -15,11 +15,6 @@ import {
 // applies the guards (nobody invites with a role they could not grant; the members limit counts
 // open invitations) and audits in the action's transaction; the e-mail goes out after the commit.
 
-const actorOf = (ctx: TenantActionContext) => ({
-  userId: ctx.viewer.userId,
-  membershipId: ctx.viewer.membershipId,
-  role: ctx.viewer.role,
-});
 const refresh = () => revalidatePath('/settings/members');
 
 const invite = tenantAction(
@@ -27,7 +22,7 @@ const invite = tenantAction(
   ({ tx, ctx, input }) =>
     createInvitation(tx, {
       tenantId: ctx.tenant.id,
-      actor: actorOf(ctx),
+      actor: ctx.viewer,
       request: ctx.request,
       ...input,
     }),
@@ -42,7 +37,7 @@ const revoke = tenantAction(
   ({ tx, ctx, input }) =>
     revokeInvitation(tx, {
       tenantId: ctx.tenant.id,
-      actor: actorOf(ctx),
+      actor: ctx.viewer,
       request: ctx.request,
       ...input,
     }),

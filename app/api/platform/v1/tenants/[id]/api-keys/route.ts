@@ -2,7 +2,7 @@
 import { createApiKey } from '@/lib/api-keys';
 import { createTenantApiKeyOperation, platformRoute, tenantIdOrNotFound } from '@/lib/api';
 import { AppError } from '@/lib/errors';
-import { getTenant, withPlatform, withTenant } from '@/lib/tenancy';
+import { findTenant, withPlatform, withTenant } from '@/lib/tenancy';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,7 +10,7 @@ export const POST = platformRoute(
   createTenantApiKeyOperation,
   async ({ params, body, actor, request }) => {
     const id = tenantIdOrNotFound(params.id);
-    const tenant = await withPlatform((tx) => getTenant(tx, id));
+    const tenant = await withPlatform((tx) => findTenant(tx, id));
     if (tenant.status === 'archived')
       throw new AppError('conflict', 'The tenant is archived: restore it before issuing keys.');
     // The key is the tenant's: it is written in the tenant's own transaction, like one its admins create.
