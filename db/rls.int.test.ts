@@ -1,9 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, getTableName, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@/db/client';
 import { postgresErrorCode } from '@/db/errors';
 import {
   apiKeys,
+  activityEvents,
   auditEvents,
   documents,
   memberships,
@@ -88,12 +89,18 @@ describe('schema-wide isolation contract', () => {
       where n.nspname = 'public' and c.relkind in ('r', 'p')
         and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)`);
     expect(tenantTables.map((t) => t.name).sort()).toEqual([
+      'activity_events',
       'api_keys',
       'audit_events',
       'documents',
       'invitations',
       'memberships',
+      'mfa_factors',
+      'mfa_recovery_codes',
       'sessions',
+      'sso_connections',
+      'sso_identities',
+      'tenant_roles',
     ]);
     for (const table of tenantTables) {
       expect(table, `${String(table.name)}`).toMatchObject({
@@ -351,12 +358,15 @@ describe('tenant A never reaches tenant B', () => {
     );
   });
 
-  it('cannot rewrite the audit trail, and neither can the platform (append-only)', async () => {
+  it.each([
+    ['audit trail', auditEvents],
+    ['access and security logs', activityEvents],
+  ] as const)('cannot rewrite the %s, and neither can the platform (append-only)', async (_, table) => {
     const attempts = [
-      () => withTenant(a.id, (tx) => tx.delete(auditEvents)),
-      () => withTenant(a.id, (tx) => tx.update(auditEvents).set({ action: 'x' })),
-      () => withPlatform((tx) => tx.delete(auditEvents)),
-      () => withPlatform((tx) => tx.update(auditEvents).set({ action: 'x' })),
+      () => withTenant(a.id, (tx) => tx.delete(table)),
+      () => withTenant(a.id, (tx) => tx.update(table).set({ action: 'x' })),
+      () => withPlatform((tx) => tx.delete(table)),
+      () => withPlatform((tx) => tx.update(table).set({ action: 'x' })),
     ];
     for (const attempt of attempts) {
       const outcome = await attempt().then(
@@ -368,7 +378,7 @@ describe('tenant A never reaches tenant B', () => {
     const tableGrants = await rows(sql`
       select r.rolname as grantee, string_agg(x.privilege_type, ',' order by x.privilege_type) as privileges
       from pg_class c cross join lateral aclexplode(c.relacl) x join pg_roles r on r.oid = x.grantee
-      where c.oid = 'public.audit_events'::regclass and r.rolname in ('tenantry_app', 'tenantry_platform')
+      where c.oid = ${getTableName(table)}::regclass and r.rolname in ('tenantry_app', 'tenantry_platform')
       group by r.rolname order by r.rolname`);
     expect(tableGrants).toEqual([
       { grantee: 'tenantry_app', privileges: 'INSERT,SELECT' },
@@ -377,7 +387,7 @@ describe('tenant A never reaches tenant B', () => {
     const columnWrites = await rows(sql`
       select a.attname, x.privilege_type
       from pg_attribute a cross join lateral aclexplode(a.attacl) x
-      where a.attrelid = 'public.audit_events'::regclass and x.privilege_type <> 'SELECT'
+      where a.attrelid = ${getTableName(table)}::regclass and x.privilege_type <> 'SELECT'
         and x.privilege_type <> 'INSERT'`);
     expect(columnWrites).toEqual([]);
   });

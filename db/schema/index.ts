@@ -6,3 +6,7 @@ export * from './audit';
 export * from './api-keys';
 export * from './invitations';
 export * from './mail';
+export * from './tenant-roles';
+export * from './mfa';
+export * from './sso';
+export * from './activity';

@@ -11,7 +11,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { tenantPolicies } from './roles';
 import { tenants } from './tenants';
-import { memberRoles, users } from './users';
+import { roleColumnsValid, roleColumnValues, users } from './users';
 
 /**
  * Invitations to join a tenant with a role. Only a SHA-256 of the link's token is stored (the
@@ -32,7 +32,9 @@ export const invitations = pgTable(
       .notNull()
       .references(() => tenants.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
-    role: text('role', { enum: memberRoles }).notNull(),
+    role: text('role', { enum: roleColumnValues }).notNull(),
+    /** No foreign key: deleting a custom role revokes the open invitations naming it, keeps the rest. */
+    customRoleId: uuid('custom_role_id'),
     tokenHash: text('token_hash').notNull(),
     invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -53,10 +55,8 @@ export const invitations = pgTable(
       t.id.desc().nullsFirst(),
     ),
     check('invitations_email_lower', sql`${t.email} = lower(${t.email})`),
-    check(
-      'invitations_role_valid',
-      sql`${t.role} in ('owner', 'admin', 'member', 'viewer', 'billing')`,
-    ),
+    check('invitations_role_valid', roleColumnsValid(t.role, t.customRoleId)),
+
     ...tenantPolicies('invitations', t.tenantId),
   ],
 );

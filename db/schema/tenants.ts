@@ -29,6 +29,8 @@ export type TenantSettings = {
     passwordMinLength?: number;
     refuseCommonPasswords?: boolean;
     allowedEmailDomains?: string[];
+    /** Every member must sign in with a second factor (TOTP or a recovery code). */
+    requireMfa?: boolean;
   };
 };
 

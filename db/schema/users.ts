@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   check,
   foreignKey,
   index,
@@ -12,10 +13,21 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { appRole, currentTenantId, platformAccess, tenantPolicies } from './roles';
+import { tenantRoles } from './tenant-roles';
 import { tenants } from './tenants';
 
 export const memberRoles = ['owner', 'admin', 'member', 'viewer', 'billing'] as const;
 export type MemberRole = (typeof memberRoles)[number];
+/** What a membership's `role` column holds: a built-in role, or 'custom' with `custom_role_id` set. */
+export const roleColumnValues = [...memberRoles, 'custom'] as const;
+export type RoleColumn = (typeof roleColumnValues)[number];
+/** The check behind every role column pair (memberships, invitations). */
+export const roleColumnsValid = (role: AnyPgColumn, customRoleId: AnyPgColumn) =>
+  sql`(${role} in ('owner', 'admin', 'member', 'viewer', 'billing') and ${customRoleId} is null) or (${role} = 'custom' and ${customRoleId} is not null)`;
+
+/** A session that still owes a step before it is a sign-in: the second factor, or enrolling one. */
+export const sessionPendingSteps = ['mfa', 'mfa_enrolment'] as const;
+export type SessionPendingStep = (typeof sessionPendingSteps)[number];
 
 /** A role on the platform itself, above every tenant: operators run the console at /admin. */
 export const platformRoles = ['operator'] as const;
@@ -59,11 +71,19 @@ export const memberships = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    role: text('role', { enum: memberRoles }).notNull(),
+    role: text('role', { enum: roleColumnValues }).notNull(),
+    customRoleId: uuid('custom_role_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     unique('memberships_tenant_id_id_key').on(t.tenantId, t.id),
+    check('memberships_role_valid', roleColumnsValid(t.role, t.customRoleId)),
+    foreignKey({
+      name: 'memberships_custom_role_fk',
+      columns: [t.tenantId, t.customRoleId],
+      foreignColumns: [tenantRoles.tenantId, tenantRoles.id],
+    }).onDelete('restrict'),
+    index('memberships_custom_role_idx').on(t.tenantId, t.customRoleId),
     uniqueIndex('memberships_tenant_user_key').on(t.tenantId, t.userId),
     index('memberships_user_idx').on(t.userId),
     ...tenantPolicies('memberships', t.tenantId),
@@ -88,6 +108,8 @@ export const sessions = pgTable(
     userAgent: text('user_agent'),
     /** The client address at sign-in, shown in the member's list of sessions. */
     ip: text('ip'),
+    /** Set while the session is only half a sign-in (see sessionPendingSteps); null once complete. */
+    pendingStep: text('pending_step', { enum: sessionPendingSteps }),
   },
   (t) => [
     foreignKey({
@@ -96,6 +118,10 @@ export const sessions = pgTable(
       foreignColumns: [memberships.tenantId, memberships.id],
     }).onDelete('cascade'),
     index('sessions_tenant_user_idx').on(t.tenantId, t.userId),
+    check(
+      'sessions_pending_step_valid',
+      sql`${t.pendingStep} is null or ${t.pendingStep} in ('mfa', 'mfa_enrolment')`,
+    ),
     ...tenantPolicies('sessions', t.tenantId),
   ],
 );
