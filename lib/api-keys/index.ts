@@ -4,6 +4,7 @@ import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '@/db/scope';
 import { apiKeys } from '@/db/schema';
+import { channelOf, recordSecurityEvent } from '@/lib/activity';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 
@@ -87,7 +88,7 @@ export async function createApiKey(
     })
     .returning({ id: apiKeys.id });
   if (!row) throw new Error('api key insert returned no row');
-  await recordAudit(tx, {
+  const event = {
     tenantId: params.tenantId,
     actor: params.actor,
     action: 'api_key.created',
@@ -99,7 +100,10 @@ export async function createApiKey(
       expiresAt: params.expiresAt?.toISOString() ?? null,
     },
     request: params.request,
-  });
+  } as const;
+  // A new credential is a change (audit trail) and a security event (security log) alike.
+  await recordSecurityEvent(tx, { ...event, channel: channelOf(params.actor) });
+  await recordAudit(tx, event);
   return { id: row.id, key, prefix };
 }
 
@@ -151,14 +155,16 @@ export async function revokeApiKey(
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiKeys.tenantId, params.tenantId), eq(apiKeys.id, params.id)));
-  await recordAudit(tx, {
+  const event = {
     tenantId: params.tenantId,
     actor: params.actor,
     action: 'api_key.revoked',
     target: { type: 'api_key', id: row.id },
     metadata: { name: row.name, prefix: row.prefix },
     request: params.request,
-  });
+  } as const;
+  await recordSecurityEvent(tx, { ...event, channel: channelOf(params.actor) });
+  await recordAudit(tx, event);
 }
 
 /**

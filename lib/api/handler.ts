@@ -2,6 +2,7 @@ import 'server-only';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { withTenant, type Transaction } from '@/db/scope';
+import { reportSecurityEvent, type ActivityRequest } from '@/lib/activity';
 import { authenticateApiKey, hasScope, type ApiScope, type AuthenticatedKey } from '@/lib/api-keys';
 import type { Actor, RequestMeta } from '@/lib/audit';
 import { env } from '@/lib/env';
@@ -30,10 +31,11 @@ type Parsed<O extends ApiOperation> = {
 
 export type ApiResult = { status?: number; body?: unknown };
 
-function requestMeta(request: Request): RequestMeta {
+function requestMeta(request: Request): ActivityRequest {
   return {
     requestId: request.headers.get(INTERNAL_HEADERS.requestId) ?? randomUUID(),
     ip: clientIp(request.headers),
+    userAgent: request.headers.get('user-agent'),
   };
 }
 
@@ -110,8 +112,54 @@ export type TenantRouteContext<O extends ApiOperation> = Parsed<O> & {
   tenant: TenantContextDTO;
   key: AuthenticatedKey;
   actor: Actor;
-  request: RequestMeta;
+  request: ActivityRequest;
 };
+
+/** `/documents/{id}` → `document`: what an id in the operation's path names. */
+function pathResource(path: string): string {
+  const segment = /\/([a-z_-]+)\/\{id\}$/.exec(path)?.[1];
+  return segment ? segment.replace(/s$/, '') : 'resource';
+}
+
+/** What the route saw before it refused, for the security log. */
+type Refusal = { key?: AuthenticatedKey; scopeDenied?: boolean; id?: string };
+
+/**
+ * Records the security event a refused request leaves, after its transaction rolled back: a key
+ * without the operation's scope (`permission.denied`), or a well-formed id this tenant does not
+ * have (`request.unknown_id`). The latter answers 404 like any missing id and looks nothing up
+ * outside the tenant: it may be a stale id or another workspace's, and the log says which key
+ * tried it, how often.
+ */
+async function recordRefusal(
+  operation: ApiOperation,
+  tenantId: string,
+  error: unknown,
+  seen: Refusal,
+  request: ActivityRequest,
+): Promise<void> {
+  if (!seen.key) return;
+  const common = {
+    tenantId,
+    actor: { type: 'api_key', id: seen.key.id } as const,
+    channel: 'api' as const,
+    request,
+  };
+  if (seen.scopeDenied) {
+    await reportSecurityEvent({
+      ...common,
+      action: 'permission.denied',
+      metadata: { scope: operation.scope, operation: operation.operationId },
+    });
+  } else if (seen.id && error instanceof AppError && error.code === 'not_found') {
+    await reportSecurityEvent({
+      ...common,
+      action: 'request.unknown_id',
+      target: { type: pathResource(operation.path), id: seen.id },
+      metadata: { operation: operation.operationId },
+    });
+  }
+}
 
 /**
  * A tenant REST API route. In order: the tenant from the host (middleware's header; unknown
@@ -127,6 +175,7 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
   const route = async (request: Request, context: RouteContext): Promise<Response> => {
     const meta = requestMeta(request);
     let tenantId: string | undefined;
+    const seen: Refusal = {};
     try {
       const slug = request.headers.get(INTERNAL_HEADERS.tenantSlug);
       const tenant = slug ? await resolveTenantBySlug(slug) : null;
@@ -143,15 +192,19 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
             'unauthenticated',
             'The API key is not valid for this workspace, or it was revoked or has expired.',
           );
+        seen.key = key;
         if (tenant.status === 'suspended')
           throw new AppError('tenant_suspended', 'This workspace is suspended.');
         if (!isFeatureEnabled(tenant, 'api_access')) {
           throw new AppError('feature_disabled', 'The API is not part of this workspace’s plan.');
         }
         if (!hasScope(key, operation.scope)) {
+          seen.scopeDenied = true;
           throw new AppError('forbidden', `This API key lacks the ${operation.scope} scope.`);
         }
         const parsed = await parseRequest(operation, request, context, bodyText);
+        const params: Record<string, unknown> = parsed.params;
+        if (typeof params.id === 'string') seen.id = params.id;
         return handler({
           ...parsed,
           tx,
@@ -163,6 +216,7 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
       });
       return respondWith(operation, result);
     } catch (error) {
+      if (tenantId) await recordRefusal(operation, tenantId, error, seen, meta);
       return errorResponse(error, {
         operation: operation.operationId,
         requestId: meta.requestId,

@@ -51,6 +51,8 @@ const EXEMPT: Readonly<Record<string, string>> = {
   '/api/v1/openapi.json': 'the tenant API’s own documentation',
   '/api/platform/v1/openapi.json': 'the platform API’s own documentation',
   '/api/bench/constant': 'benchmark baseline; answers 404 unless BENCH_ROUTES is set',
+  '/api/auth/callback/oidc':
+    'the single sign-on redirect URI (Auth.js, tenant hosts only); lib/sso tests it against a real OIDC provider',
 };
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

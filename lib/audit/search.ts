@@ -59,74 +59,84 @@ const pageSize = 'Show between 1 and 100 events a page.';
 const day = z.iso.date({ message: 'Use a date like 2025-01-31.' });
 
 /**
- * The audit log's query parameters (the viewer's GET form, its page links and the export URLs).
- * `actor` is a member's user id or an actor type (`api_key`, `operator`, `platform`, `system`,
- * `anonymous`, `user` for every member). Parse with `parseAuditSearch`, which drops bad values
- * and reports them instead of failing the whole page.
+ * The query parameters every log's viewer shares (its GET form, its page links and the export
+ * URLs), with the cursor format of that log's paging. `actor` is a member's user id or an actor
+ * type (`api_key`, `operator`, `platform`, `system`, `anonymous`, `user` for every member).
+ * Parse with `parseLogSearch`, which drops bad values and reports them instead of failing the
+ * whole page.
  */
-export const auditSearchInput = z
-  .object({
-    actor: field(
-      z.union([z.enum(actorTypes, { message: pickActor }), z.uuid({ message: pickActor })], {
-        message: pickActor,
-      }),
-    ),
-    action: field(
-      z
-        .string()
-        .trim()
-        .max(100, 'Keep the action under 100 characters.')
-        .regex(
-          /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*\.?$/,
-          'An action looks like document.created, or a prefix like auth.',
-        ),
-    ),
-    targetType: field(
-      z
-        .string()
-        .trim()
-        .max(50, 'Keep the target type under 50 characters.')
-        .regex(/^[a-z][a-z0-9_]*$/, 'A target type looks like document or api_key.'),
-    ),
-    targetId: field(z.string().trim().max(200, 'Keep the target id under 200 characters.')),
-    from: field(day),
-    to: field(day),
-    cursor: field(z.string().regex(/^[1-9][0-9]{0,15}$/, 'That page link is not valid.')),
-    limit: z.preprocess(
-      blank,
-      z.coerce
-        .number({ message: pageSize })
-        .int(pageSize)
-        .min(1, pageSize)
-        .max(100, pageSize)
-        .default(AUDIT_PAGE_SIZE),
-    ),
-  })
-  .refine((input) => !input.from || !input.to || input.from <= input.to, {
-    path: ['to'],
-    message: 'The end date is before the start date.',
-  })
-  .transform(({ actor, ...rest }) => {
-    const filters: AuditFilters & { cursor?: string; limit: number } = { ...rest };
-    if (actor && (actorTypes as readonly string[]).includes(actor))
-      filters.actorType = actor as ActorType;
-    else if (actor) filters.actorId = actor;
-    return filters;
-  });
-export type AuditSearchInput = z.output<typeof auditSearchInput>;
+export function logSearchInput(cursor: z.ZodType<string>) {
+  return z
+    .object({
+      actor: field(
+        z.union([z.enum(actorTypes, { message: pickActor }), z.uuid({ message: pickActor })], {
+          message: pickActor,
+        }),
+      ),
+      action: field(
+        z
+          .string()
+          .trim()
+          .max(100, 'Keep the action under 100 characters.')
+          .regex(
+            /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*\.?$/,
+            'An action looks like document.created, or a prefix like auth.',
+          ),
+      ),
+      targetType: field(
+        z
+          .string()
+          .trim()
+          .max(50, 'Keep the target type under 50 characters.')
+          .regex(/^[a-z][a-z0-9_]*$/, 'A target type looks like document or api_key.'),
+      ),
+      targetId: field(z.string().trim().max(200, 'Keep the target id under 200 characters.')),
+      from: field(day),
+      to: field(day),
+      cursor: field(cursor),
+      limit: z.preprocess(
+        blank,
+        z.coerce
+          .number({ message: pageSize })
+          .int(pageSize)
+          .min(1, pageSize)
+          .max(100, pageSize)
+          .default(AUDIT_PAGE_SIZE),
+      ),
+    })
+    .refine((input) => !input.from || !input.to || input.from <= input.to, {
+      path: ['to'],
+      message: 'The end date is before the start date.',
+    })
+    .transform(({ actor, ...rest }) => {
+      const filters: AuditFilters & { cursor?: string; limit: number } = { ...rest };
+      if (actor && (actorTypes as readonly string[]).includes(actor))
+        filters.actorType = actor as ActorType;
+      else if (actor) filters.actorId = actor;
+      return filters;
+    });
+}
+export type LogSearchSchema = ReturnType<typeof logSearchInput>;
+export type LogSearchInput = z.output<LogSearchSchema>;
+
+/** The audit log's query parameters: its cursor is the `seq` of the last event shown. */
+export const auditSearchInput = logSearchInput(
+  z.string().regex(/^[1-9][0-9]{0,15}$/, 'That page link is not valid.'),
+);
+export type AuditSearchInput = LogSearchInput;
 
 /**
  * Parses a page's query like the documents list does — a bad value never breaks the page — but
  * field by field: each invalid value is dropped (the rest still filter) and reported, so the
  * form can say which one was ignored.
  */
-export function parseAuditSearch(query: Record<string, string | string[] | undefined>): {
-  input: AuditSearchInput;
-  fieldErrors: FieldErrors;
-} {
+export function parseLogSearch(
+  schema: LogSearchSchema,
+  query: Record<string, string | string[] | undefined>,
+): { input: LogSearchInput; fieldErrors: FieldErrors } {
   const remaining: Record<string, unknown> = { ...query };
   const fieldErrors: FieldErrors = {};
-  let result = auditSearchInput.safeParse(remaining);
+  let result = schema.safeParse(remaining);
   // At most two rounds fail: the fields, then (once they are valid) the order of the dates.
   for (let round = 0; !result.success && round < 2; round++) {
     for (const issue of result.error.issues) {
@@ -134,10 +144,18 @@ export function parseAuditSearch(query: Record<string, string | string[] | undef
       (fieldErrors[key] ??= []).push(issue.message);
       delete remaining[key];
     }
-    result = auditSearchInput.safeParse(remaining);
+    result = schema.safeParse(remaining);
   }
   // Not reached with these fields; should a later one fail twice, the page drops every filter.
-  return { input: result.success ? result.data : auditSearchInput.parse({}), fieldErrors };
+  return { input: result.success ? result.data : schema.parse({}), fieldErrors };
+}
+
+/** `parseLogSearch` for the audit log. */
+export function parseAuditSearch(query: Record<string, string | string[] | undefined>): {
+  input: AuditSearchInput;
+  fieldErrors: FieldErrors;
+} {
+  return parseLogSearch(auditSearchInput, query);
 }
 
 /** The query string for the same filters: page links and export URLs keep what the viewer chose. */
@@ -160,7 +178,7 @@ export function auditSearchQuery(
 }
 
 /** The filters alone, without paging: what an export records about itself (JSON drops the unset). */
-function filtersOf(params: AuditFilters): AuditFilters {
+export function filtersOf(params: AuditFilters): AuditFilters {
   const { actorType, actorId, action, targetType, targetId, from, to } = params;
   return { actorType, actorId, action, targetType, targetId, from, to };
 }
@@ -318,7 +336,7 @@ export async function exportAuditEvents(
 // ---------------------------------------------------------------------------------------------
 // Export formats
 
-const csvColumns: Array<[header: string, value: (row: AuditRecordDTO) => string]> = [
+const csvColumns: ReadonlyArray<CsvColumn<AuditRecordDTO>> = [
   ['seq', (row) => String(row.seq)],
   ['created_at', (row) => row.createdAt.toISOString()],
   ['action', (row) => row.action],
@@ -344,29 +362,40 @@ export function csvCell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** RFC 4180 CSV with a header row and CRLF line ends; metadata is a JSON cell. */
-export function toCsv(rows: readonly AuditRecordDTO[]): string {
+/** One CSV column: its header and how a row's cell reads. */
+export type CsvColumn<T> = readonly [header: string, value: (row: T) => string];
+
+/** RFC 4180 CSV with a header row and CRLF line ends, every cell through `csvCell`. */
+export function toCsvWith<T>(columns: ReadonlyArray<CsvColumn<T>>, rows: readonly T[]): string {
   const lines = [
-    csvColumns.map(([header]) => header),
-    ...rows.map((row) => csvColumns.map(([, value]) => csvCell(value(row)))),
+    columns.map(([header]) => header),
+    ...rows.map((row) => columns.map(([, value]) => csvCell(value(row)))),
   ];
   return lines.map((cells) => `${cells.join(',')}\r\n`).join('');
 }
 
+/** The audit log as CSV; metadata is a JSON cell. */
+export function toCsv(rows: readonly AuditRecordDTO[]): string {
+  return toCsvWith(csvColumns, rows);
+}
+
 /** A JSON array of the events, metadata objects intact, times in ISO 8601 UTC. */
-export function toJson(rows: readonly AuditRecordDTO[]): string {
+export function toJson(rows: readonly object[]): string {
   return JSON.stringify(rows, null, 2);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Labels
 
-/** Readable names of the actions the application records, grouped by what they are about. */
-export const auditActionGroups: ReadonlyArray<{
+/** A group of a log's actions, for its filter and its labels. */
+export type ActionGroup = {
   prefix: string;
   label: string;
   actions: Readonly<Record<string, string>>;
-}> = [
+};
+
+/** Readable names of the actions the application records, grouped by what they are about. */
+export const auditActionGroups: ReadonlyArray<ActionGroup> = [
   {
     prefix: 'auth.',
     label: 'Sign-in',
@@ -374,6 +403,17 @@ export const auditActionGroups: ReadonlyArray<{
       'auth.signed_in': 'Signed in',
       'auth.signed_out': 'Signed out',
       'auth.sign_in_failed': 'Sign-in failed',
+      'auth.mfa_verified': 'Second factor verified',
+      'auth.recovery_code_used': 'Recovery code used',
+    },
+  },
+  {
+    prefix: 'mfa.',
+    label: 'Two-factor',
+    actions: {
+      'mfa.enrolled': 'Two-factor sign-in turned on',
+      'mfa.removed': 'Two-factor sign-in turned off',
+      'mfa.recovery_codes_regenerated': 'Recovery codes regenerated',
     },
   },
   {
@@ -416,11 +456,21 @@ export const auditActionGroups: ReadonlyArray<{
       'tenant.created': 'Workspace created',
       'tenant.settings_updated': 'Settings changed',
       'tenant.session_policy_updated': 'Session policy changed',
+      'tenant.mfa_policy_updated': 'Two-factor policy changed',
       'tenant.renamed': 'Workspace renamed',
       'tenant.status_changed': 'Status changed',
       'tenant.plan_changed': 'Plan changed',
       'tenant.metadata_updated': 'Metadata changed',
       'tenant.overrides_updated': 'Plan overrides changed',
+    },
+  },
+  {
+    prefix: 'sso.',
+    label: 'Single sign-on',
+    actions: {
+      'sso.configured': 'Single sign-on configured',
+      'sso.removed': 'Single sign-on removed',
+      'sso.identity_linked': 'Single sign-on identity linked',
     },
   },
   {
@@ -430,15 +480,22 @@ export const auditActionGroups: ReadonlyArray<{
   },
 ];
 
-const actionLabels = new Map(auditActionGroups.flatMap((group) => Object.entries(group.actions)));
-const prefixLabels = new Map(
-  auditActionGroups.map((group) => [group.prefix, `Any ${group.label.toLowerCase()} event`]),
-);
+/**
+ * The label function of a log's actions: "document.created" → "Document created", a prefix →
+ * "Any … event", and an action without a label reads as its own words.
+ */
+export function actionLabeller(groups: ReadonlyArray<ActionGroup>): (action: string) => string {
+  const actionLabels = new Map(groups.flatMap((group) => Object.entries(group.actions)));
+  const prefixLabels = new Map(
+    groups.map((group) => [group.prefix, `Any ${group.label.toLowerCase()} event`]),
+  );
+  return (action) => {
+    const known = actionLabels.get(action) ?? prefixLabels.get(action);
+    if (known) return known;
+    const words = action.replace(/\.$/, '').replaceAll(/[._]+/g, ' ').trim();
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  };
+}
 
 /** "document.created" → "Document created"; an action without a label reads as its own words. */
-export function auditActionLabel(action: string): string {
-  const known = actionLabels.get(action) ?? prefixLabels.get(action);
-  if (known) return known;
-  const words = action.replace(/\.$/, '').replaceAll(/[._]+/g, ' ').trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+export const auditActionLabel = actionLabeller(auditActionGroups);

@@ -167,11 +167,21 @@ describe('documents', () => {
         body: '',
       }),
     );
-    await expect(loadDocumentOr404(acme.id, 'nope')).rejects.toThrow(
+    const reader = { actor: actor() };
+    await expect(loadDocumentOr404({ tenantId: acme.id, id: 'nope', ...reader })).rejects.toThrow(
       'NEXT_HTTP_ERROR_FALLBACK;404',
     );
-    await expect(loadDocumentOr404(acme.id, id)).rejects.toThrow('NEXT_HTTP_ERROR_FALLBACK;404');
-    expect((await loadDocumentOr404(globex.id, id)).title).toBe('Hidden');
+    await expect(loadDocumentOr404({ tenantId: acme.id, id, ...reader })).rejects.toThrow(
+      'NEXT_HTTP_ERROR_FALLBACK;404',
+    );
+    expect((await loadDocumentOr404({ tenantId: globex.id, id, ...reader })).title).toBe('Hidden');
+    // Anything but a missing document is an error, not a 404.
+    await expect(loadDocumentOr404({ tenantId: 'not-a-tenant', id, ...reader })).rejects.toThrow(
+      'withTenant needs a tenant id',
+    );
+    await expect(
+      loadDocumentPage({ tenantId: 'not-a-tenant', query: {}, ...reader }),
+    ).rejects.toThrow('withTenant needs a tenant id');
   });
 
   it('loads a list page from the URL query, and answers null for a forged cursor', async () => {
@@ -179,13 +189,15 @@ describe('documents', () => {
       for (const title of ['One', 'Two'])
         await createDocument(tx, { tenantId: acme.id, actor: actor(), title, body: '' });
     });
-    const first = await loadDocumentPage(acme.id, { limit: '1' });
+    const load = (query: Record<string, string>) =>
+      loadDocumentPage({ tenantId: acme.id, actor: actor(), query });
+    const first = await load({ limit: '1' });
     expect(first.page?.data).toHaveLength(1);
-    expect(await loadDocumentPage(acme.id, { cursor: 'forged' })).toEqual({
+    expect(await load({ cursor: 'forged' })).toEqual({
       page: null,
       cursor: 'forged',
     });
-    const fallback = await loadDocumentPage(acme.id, { limit: 'lots' });
+    const fallback = await load({ limit: 'lots' });
     expect(fallback.page?.data.length).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,8 @@ import 'server-only';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '@/db/scope';
-import { documents, users } from '@/db/schema';
+import { documents, users, type ActivityChannel } from '@/db/schema';
+import { recordAccess, type ActivityRequest } from '@/lib/activity';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { assertBelowLimit } from '@/lib/tenancy';
@@ -22,6 +23,12 @@ export type DocumentPage = { data: DocumentSummaryDTO[]; nextCursor: string | nu
 
 type Scope = { tenantId: string };
 type Mutation = Scope & { actor: Actor; request?: RequestMeta };
+/** Someone reading documents, and through which channel: each read goes to the access log. */
+export type DocumentReader = Scope & {
+  actor: Actor;
+  channel: ActivityChannel;
+  request?: ActivityRequest;
+};
 
 // Keyset cursor: the row's exact updated_at (as Postgres text, keeping microseconds) and id.
 function encodeCursor(updatedAt: string, id: string): string {
@@ -108,6 +115,49 @@ export async function getDocument(
     .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)));
   if (!row) throw new AppError('not_found', 'Document not found.');
   return row;
+}
+
+/**
+ * A document as someone reads it (the web page, the API): `getDocument`, and the read recorded
+ * in the access log (`document.viewed`) in the same transaction — one INSERT more. A missing id
+ * throws `not_found` before anything is recorded.
+ */
+export async function viewDocument(
+  tx: Transaction,
+  params: DocumentReader & { id: string },
+): Promise<DocumentDTO> {
+  const document = await getDocument(tx, params);
+  await recordAccess(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action: 'document.viewed',
+    channel: params.channel,
+    target: { type: 'document', id: document.id },
+    metadata: { title: document.title },
+    request: params.request,
+  });
+  return document;
+}
+
+/**
+ * A page of the list as someone reads it: `listDocuments`, and the read recorded in the access
+ * log (`document.listed`, with the ids shown) in the same transaction — one INSERT more.
+ */
+export async function viewDocuments(
+  tx: Transaction,
+  params: DocumentReader & { cursor?: string; limit: number },
+): Promise<DocumentPage> {
+  const page = await listDocuments(tx, params);
+  await recordAccess(tx, {
+    tenantId: params.tenantId,
+    actor: params.actor,
+    action: 'document.listed',
+    channel: params.channel,
+    target: { type: 'document' },
+    metadata: { count: page.data.length, ids: page.data.map((doc) => doc.id) },
+    request: params.request,
+  });
+  return page;
 }
 
 export async function createDocument(

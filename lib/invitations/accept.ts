@@ -2,10 +2,17 @@ import 'server-only';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { withTenant, type Transaction } from '@/db/scope';
-import { invitations, memberships, type MemberRole, type TenantStatus } from '@/db/schema';
+import {
+  invitations,
+  memberships,
+  tenantRoles,
+  type RoleColumn,
+  type TenantStatus,
+} from '@/db/schema';
+import { customRoleColumns, roleOfRow } from '@/lib/roles';
+import { reportSecurityEvent } from '@/lib/activity';
 import { recordAudit, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
-import { log } from '@/lib/log';
 import { hashPassword, verifyPassword } from '@/lib/passwords';
 import { consumeRateLimit, rateLimitPolicies } from '@/lib/ratelimit';
 import {
@@ -38,7 +45,8 @@ const newAccountInput = z.object({
 /** What the acceptance page shows about a valid link. */
 export type InvitationPreview = {
   email: string;
-  role: MemberRole;
+  roleName: string;
+  roleDescription: string;
   expiresAt: Date;
   /** True when an account with the invited e-mail exists: its password is asked, not a new one. */
   hasAccount: boolean;
@@ -56,11 +64,19 @@ export type AcceptInvitationAttempt = {
 export type AcceptedInvitation = {
   userId: string;
   email: string;
-  role: MemberRole;
+  roleName: string;
   newAccount: boolean;
 };
 
-type OpenInvitation = { id: string; email: string; role: MemberRole; expiresAt: Date };
+type OpenInvitation = {
+  id: string;
+  email: string;
+  role: RoleColumn;
+  customRoleId: string | null;
+  roleName: string;
+  roleDescription: string;
+  expiresAt: Date;
+};
 type InviteeAccount = { id: string; passwordHash: string };
 
 /** One answer for every link that does not work here, so none tells more than another. */
@@ -69,10 +85,6 @@ const notValid = () =>
     'not_found',
     'This invitation link is not valid any more. It may have expired, been used or been withdrawn: ask for a new one.',
   );
-
-function securityEvent(event: string, fields: Record<string, unknown>): void {
-  log.warn({ security: true, event, ...fields }, event);
-}
 
 // Looked up inside the host tenant's transaction: row-level security makes another tenant's
 // link as unknown as a made-up one.
@@ -85,9 +97,18 @@ async function findOpenInvitation(
       id: invitations.id,
       email: invitations.email,
       role: invitations.role,
+      customRoleId: invitations.customRoleId,
+      ...customRoleColumns,
       expiresAt: invitations.expiresAt,
     })
     .from(invitations)
+    .leftJoin(
+      tenantRoles,
+      and(
+        eq(tenantRoles.tenantId, invitations.tenantId),
+        eq(tenantRoles.id, invitations.customRoleId),
+      ),
+    )
     .where(
       and(
         eq(invitations.tenantId, params.tenantId),
@@ -97,7 +118,17 @@ async function findOpenInvitation(
         gt(invitations.expiresAt, sql`now()`),
       ),
     );
-  return row;
+  if (!row) return undefined;
+  const role = roleOfRow(row);
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    customRoleId: row.customRoleId,
+    roleName: role.name,
+    roleDescription: role.description,
+    expiresAt: row.expiresAt,
+  };
 }
 
 /**
@@ -129,7 +160,8 @@ export async function previewInvitation(params: {
     const account = await findInviteeAccount(tx, invitation.id);
     return {
       email: invitation.email,
-      role: invitation.role,
+      roleName: invitation.roleName,
+      roleDescription: invitation.roleDescription,
       expiresAt: invitation.expiresAt,
       hasAccount: account !== undefined,
     };
@@ -156,10 +188,13 @@ export async function acceptInvitation(
     request.ip ?? 'unknown',
   );
   if (!allowance.allowed) {
-    securityEvent('invitation.accept_rate_limited', {
+    await reportSecurityEvent({
       tenantId: tenant.id,
-      requestId: request.requestId,
-      ip: request.ip,
+      actor: { type: 'anonymous', id: null },
+      action: 'invitation.accept_rate_limited',
+      channel: 'web',
+      metadata: { storeUnavailable: allowance.storeUnavailable },
+      request,
     });
     throw new AppError('rate_limited', 'Too many attempts. Wait a few minutes, then try again.', {
       retryAfterSeconds: allowance.retryAfterSeconds,
@@ -189,10 +224,14 @@ export async function acceptInvitation(
           request,
         }),
       );
-      securityEvent('invitation.accept_failed', {
+      await reportSecurityEvent({
         tenantId: tenant.id,
-        requestId: request.requestId,
-        ip: request.ip,
+        actor: { type: 'anonymous', id: null },
+        action: 'invitation.accept_failed',
+        channel: 'web',
+        target: { type: 'invitation', id: invitation.id },
+        metadata: { reason: 'wrong_password' },
+        request,
       });
       throw new AppError('unauthenticated', 'That is not the password of your account.', {
         fieldErrors: { password: ['Enter the password of the account with this e-mail.'] },
@@ -249,7 +288,12 @@ export async function acceptInvitation(
     await assertBelowLimit(tx, { tenantId: tenant.id, limit: 'members' });
     const [membership] = await tx
       .insert(memberships)
-      .values({ tenantId: tenant.id, userId, role: invitation.role })
+      .values({
+        tenantId: tenant.id,
+        userId,
+        role: invitation.role,
+        customRoleId: invitation.customRoleId,
+      })
       .returning({ id: memberships.id });
     if (!membership) throw new Error('membership insert returned no row');
     await tx
@@ -263,7 +307,7 @@ export async function acceptInvitation(
       actor,
       action: 'invitation.accepted',
       target: { type: 'invitation', id: invitation.id },
-      metadata: { email: invitation.email, role: invitation.role, newAccount: !account },
+      metadata: { email: invitation.email, role: invitation.roleName, newAccount: !account },
       request,
     });
     await recordAudit(tx, {
@@ -271,10 +315,15 @@ export async function acceptInvitation(
       actor,
       action: 'member.joined',
       target: { type: 'user', id: userId },
-      metadata: { email: invitation.email, role: invitation.role, via: 'invitation' },
+      metadata: { email: invitation.email, role: invitation.roleName, via: 'invitation' },
       request,
     });
-    return { userId, email: invitation.email, role: invitation.role, newAccount: !account };
+    return {
+      userId,
+      email: invitation.email,
+      roleName: invitation.roleName,
+      newAccount: !account,
+    };
   });
 }
 

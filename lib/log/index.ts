@@ -25,10 +25,27 @@ export const log = pino({
   },
 });
 
+/**
+ * Every security event name. Those about a tenant are also kept in its security log: call
+ * `recordSecurityEvent` / `reportSecurityEvent` (lib/activity), which write the row and this log
+ * line together. Only events with no tenant (operator sign-in, the rate-limit store, a refused
+ * host) come here alone.
+ */
 export type SecurityEvent =
+  | 'auth.signed_in'
   | 'auth.sign_in_failed'
   | 'auth.sign_in_rate_limited'
+  | 'auth.account_locked'
   | 'auth.session_rejected'
+  | 'auth.mfa_failed'
+  | 'auth.mfa_rate_limited'
+  | 'permission.denied'
+  | 'request.unknown_id'
+  | 'api.rate_limited'
+  | 'api_key.created'
+  | 'api_key.revoked'
+  | 'invitation.accept_rate_limited'
+  | 'invitation.accept_failed'
   | 'ratelimit.store_unavailable'
   | 'request.forwarded_host_refused';
 

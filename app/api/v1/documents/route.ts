@@ -5,14 +5,23 @@ import {
   toDocumentSummaryWire,
   toDocumentWire,
 } from '@/lib/api';
-import { createDocument, getDocument, listDocuments } from '@/lib/documents';
+import { createDocument, getDocument, viewDocuments } from '@/lib/documents';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = tenantRoute(listDocumentsOperation, async ({ tx, tenant, query }) => {
-  const page = await listDocuments(tx, { tenantId: tenant.id, ...query });
-  return { body: { data: page.data.map(toDocumentSummaryWire), nextCursor: page.nextCursor } };
-});
+export const GET = tenantRoute(
+  listDocumentsOperation,
+  async ({ tx, tenant, actor, request, query }) => {
+    const page = await viewDocuments(tx, {
+      tenantId: tenant.id,
+      actor,
+      request,
+      channel: 'api',
+      ...query,
+    });
+    return { body: { data: page.data.map(toDocumentSummaryWire), nextCursor: page.nextCursor } };
+  },
+);
 
 export const POST = tenantRoute(
   createDocumentOperation,

@@ -5,13 +5,26 @@ import {
   toDocumentWire,
   updateDocumentOperation,
 } from '@/lib/api';
-import { deleteDocument, getDocument, updateDocument } from '@/lib/documents';
+import { deleteDocument, getDocument, updateDocument, viewDocument } from '@/lib/documents';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = tenantRoute(getDocumentOperation, async ({ tx, tenant, params }) => ({
-  body: { document: toDocumentWire(await getDocument(tx, { tenantId: tenant.id, id: params.id })) },
-}));
+export const GET = tenantRoute(
+  getDocumentOperation,
+  async ({ tx, tenant, actor, request, params }) => ({
+    body: {
+      document: toDocumentWire(
+        await viewDocument(tx, {
+          tenantId: tenant.id,
+          actor,
+          request,
+          channel: 'api',
+          id: params.id,
+        }),
+      ),
+    },
+  }),
+);
 
 export const PATCH = tenantRoute(
   updateDocumentOperation,

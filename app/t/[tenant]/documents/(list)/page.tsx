@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { buttonClasses } from '@/components/ui/button';
-import { requireMember } from '@/lib/actions';
-import { roleHasPermission } from '@/lib/rbac';
+import { getRequestContext, requireMember } from '@/lib/actions';
+import { hasPermission } from '@/lib/rbac';
 import { loadDocumentPage } from '@/lib/documents';
 import { Forbidden } from '../../_components/forbidden';
 
@@ -20,7 +20,13 @@ export default async function DocumentsPage({
 }) {
   const { tenant, viewer, allowed } = await requireMember('documents:read');
   if (!allowed) return <Forbidden />;
-  const { page, cursor } = await loadDocumentPage(tenant.id, await searchParams);
+  const { requestId, ip, userAgent } = await getRequestContext();
+  const { page, cursor } = await loadDocumentPage({
+    tenantId: tenant.id,
+    query: await searchParams,
+    actor: { type: 'user', id: viewer.userId },
+    request: { requestId, ip, userAgent },
+  });
 
   return (
     <section aria-labelledby="documents-heading" className="space-y-6">
@@ -28,7 +34,7 @@ export default async function DocumentsPage({
         <h1 id="documents-heading" className="text-2xl font-semibold">
           Documents
         </h1>
-        {roleHasPermission(viewer.role, 'documents:write') ? (
+        {hasPermission(viewer, 'documents:write') ? (
           <Link href="/documents/new" className={buttonClasses()}>
             New document
           </Link>

@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { buttonClasses } from '@/components/ui/button';
 import { loadDocumentOr404 } from '@/lib/documents';
-import { roleHasPermission } from '@/lib/rbac';
-import { requireMember } from '@/lib/actions';
+import { hasPermission } from '@/lib/rbac';
+import { getRequestContext, requireMember } from '@/lib/actions';
 import { Forbidden } from '../../_components/forbidden';
 import { deleteDocumentAction } from '../actions';
 import { DeleteDocumentButton } from '../_components/delete-document-button';
@@ -16,7 +16,13 @@ const dateFormat = new Intl.DateTimeFormat('en', {
 export default async function DocumentPage({ params }: { params: Promise<{ id: string }> }) {
   const { tenant, viewer, allowed } = await requireMember('documents:read');
   if (!allowed) return <Forbidden />;
-  const document = await loadDocumentOr404(tenant.id, (await params).id);
+  const { requestId, ip, userAgent } = await getRequestContext();
+  const document = await loadDocumentOr404({
+    tenantId: tenant.id,
+    id: (await params).id,
+    actor: { type: 'user', id: viewer.userId },
+    request: { requestId, ip, userAgent },
+  });
   return (
     <article className="space-y-6">
       <p className="text-sm">
@@ -40,12 +46,12 @@ export default async function DocumentPage({ params }: { params: Promise<{ id: s
           </p>
         </div>
         <div className="flex gap-3">
-          {roleHasPermission(viewer.role, 'documents:write') ? (
+          {hasPermission(viewer, 'documents:write') ? (
             <Link href={`/documents/${document.id}/edit`} className={buttonClasses('secondary')}>
               Edit
             </Link>
           ) : null}
-          {roleHasPermission(viewer.role, 'documents:delete') ? (
+          {hasPermission(viewer, 'documents:delete') ? (
             <DeleteDocumentButton
               action={deleteDocumentAction}
               id={document.id}

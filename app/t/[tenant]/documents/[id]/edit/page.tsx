@@ -1,5 +1,5 @@
 import { loadDocumentOr404 } from '@/lib/documents';
-import { requireMember } from '@/lib/actions';
+import { getRequestContext, requireMember } from '@/lib/actions';
 import { Forbidden } from '../../../_components/forbidden';
 import { updateDocumentAction } from '../../actions';
 import { DocumentForm } from '../../_components/document-form';
@@ -7,9 +7,15 @@ import { DocumentForm } from '../../_components/document-form';
 export const metadata = { title: 'Edit document' };
 
 export default async function EditDocumentPage({ params }: { params: Promise<{ id: string }> }) {
-  const { tenant, allowed } = await requireMember('documents:write');
+  const { tenant, viewer, allowed } = await requireMember('documents:write');
   if (!allowed) return <Forbidden />;
-  const document = await loadDocumentOr404(tenant.id, (await params).id);
+  const { requestId, ip, userAgent } = await getRequestContext();
+  const document = await loadDocumentOr404({
+    tenantId: tenant.id,
+    id: (await params).id,
+    actor: { type: 'user', id: viewer.userId },
+    request: { requestId, ip, userAgent },
+  });
   return (
     <section aria-labelledby="edit-heading" className="space-y-6">
       <h1 id="edit-heading" className="text-2xl font-semibold">

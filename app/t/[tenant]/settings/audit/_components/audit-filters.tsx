@@ -3,6 +3,8 @@ import Link from 'next/link';
 import { buttonClasses } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
 import { TextField } from '@/components/ui/field';
+import type { LogKind } from '@/lib/activity';
+import { logHref } from './audit-table';
 
 export type FilterOption = { value: string; label: string };
 export type FilterGroup = { label: string; options: readonly FilterOption[] };
@@ -77,6 +79,7 @@ function GroupedSelect({
 
 /** The log's filters, as a GET form: the URL is the state, so a filtered view can be shared. */
 export function AuditFilters({
+  log,
   values,
   actorGroups,
   actionGroups,
@@ -84,6 +87,7 @@ export function AuditFilters({
   fieldErrors,
   className,
 }: {
+  log: LogKind;
   values: AuditFilterValues;
   actorGroups: readonly FilterGroup[];
   actionGroups: readonly FilterGroup[];
@@ -94,7 +98,7 @@ export function AuditFilters({
   return (
     <Form
       action="/settings/audit"
-      aria-label="Filter the audit log"
+      aria-label={`Filter the ${log} log`}
       className={cn('rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200', className)}
     >
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
@@ -147,12 +151,13 @@ export function AuditFilters({
           hint="Both days are included."
         />
       </div>
+      {log !== 'audit' ? <input type="hidden" name="log" value={log} /> : null}
       {values.limit ? <input type="hidden" name="limit" value={values.limit} /> : null}
       <div className="mt-4 flex flex-wrap items-center gap-3">
         <button type="submit" className={buttonClasses()}>
           Apply filters
         </button>
-        <Link href="/settings/audit" className="text-sm text-slate-600 underline">
+        <Link href={logHref(log)} className="text-sm text-slate-600 underline">
           Clear filters
         </Link>
       </div>

@@ -1,8 +1,18 @@
 import Link from 'next/link';
 import { cn } from '@/components/ui/cn';
 import { Table, TableHead, Td, Th, Tr } from '@/components/ui/table';
-import { auditActionLabel, auditSearchQuery, type AuditRecordDTO } from '@/lib/audit';
-import { actorTypeLabels, summarizeMetadata, targetTypeLabel } from './labels';
+import type { LogKind } from '@/lib/activity';
+import { auditSearchQuery, type AuditRecordDTO } from '@/lib/audit';
+import { actorTypeLabels, channelLabels, summarizeMetadata, targetTypeLabel } from './labels';
+
+/** What every log's rows share (audit, access and security); `channel` is the activity logs'. */
+export type LogRow = Omit<AuditRecordDTO, 'seq' | 'hash'> & { channel?: string | null };
+
+/** The viewer's address for a log tab and a query string. */
+export function logHref(log: LogKind, query = ''): string {
+  const full = [log === 'audit' ? '' : `log=${log}`, query].filter(Boolean).join('&');
+  return `/settings/audit${full ? `?${full}` : ''}`;
+}
 
 /** `2025-03-09 12:00:05`: sortable, unambiguous and narrow (the column says UTC). */
 const utc = (date: Date) => date.toISOString().slice(0, 19).replace('T', ' ');
@@ -18,7 +28,7 @@ function Id({ value, className = 'max-w-40' }: { value: string; className?: stri
   );
 }
 
-function Actor({ row }: { row: AuditRecordDTO }) {
+function Actor({ row }: { row: LogRow }) {
   const kind = actorTypeLabels[row.actorType];
   if (row.actorType === 'user' && row.actorName) {
     return (
@@ -51,14 +61,17 @@ function Actor({ row }: { row: AuditRecordDTO }) {
   );
 }
 
-function Target({ row }: { row: AuditRecordDTO }) {
+function Target({ row, log }: { row: LogRow; log: LogKind }) {
   if (!row.targetType) return <span className="text-slate-400">—</span>;
   const label = targetTypeLabel(row.targetType);
   if (!row.targetId) return <span>{label}</span>;
   return (
     <>
       <Link
-        href={`/settings/audit?${auditSearchQuery({ targetType: row.targetType, targetId: row.targetId })}`}
+        href={logHref(
+          log,
+          auditSearchQuery({ targetType: row.targetType, targetId: row.targetId }),
+        )}
         className="text-brand hover:underline"
         title={`Every event about this ${label.toLowerCase()}`}
       >
@@ -82,14 +95,26 @@ function Details({ metadata }: { metadata: Record<string, unknown> }) {
   );
 }
 
-/** One page of audit events, newest first. */
-export function AuditTable({ rows }: { rows: readonly AuditRecordDTO[] }) {
+/** One page of a log's events, newest first; the access log also shows each read's channel. */
+export function AuditTable({
+  rows,
+  log,
+  actionLabel,
+}: {
+  rows: readonly LogRow[];
+  log: LogKind;
+  actionLabel: (action: string) => string;
+}) {
+  const channels = log === 'access';
   return (
-    <Table caption="Audit events, newest first">
+    <Table
+      caption={`${log === 'audit' ? 'Audit' : log === 'access' ? 'Access' : 'Security'} events, newest first`}
+    >
       <TableHead>
         <tr>
           <Th>When (UTC)</Th>
           <Th>Action</Th>
+          {channels ? <Th>Channel</Th> : null}
           <Th>Actor</Th>
           <Th>Target</Th>
           <Th>Details</Th>
@@ -103,14 +128,19 @@ export function AuditTable({ rows }: { rows: readonly AuditRecordDTO[] }) {
               <time dateTime={row.createdAt.toISOString()}>{utc(row.createdAt)}</time>
             </Td>
             <Td>
-              <span className="font-medium text-slate-800">{auditActionLabel(row.action)}</span>
+              <span className="font-medium text-slate-800">{actionLabel(row.action)}</span>
               <code className="block font-mono text-xs text-slate-500">{row.action}</code>
             </Td>
+            {channels ? (
+              <Td className="whitespace-nowrap text-slate-700">
+                {row.channel ? (channelLabels[row.channel] ?? row.channel) : '—'}
+              </Td>
+            ) : null}
             <Td>
               <Actor row={row} />
             </Td>
             <Td>
-              <Target row={row} />
+              <Target row={row} log={log} />
             </Td>
             <Td>
               <Details metadata={row.metadata} />

@@ -17,7 +17,7 @@ export const actorKindOptions: ReadonlyArray<{ value: ActorType; label: string }
   { value: 'operator', label: 'Operators' },
   { value: 'platform', label: 'Platform' },
   { value: 'system', label: 'System' },
-  { value: 'anonymous', label: 'Anonymous (failed sign-ins)' },
+  { value: 'anonymous', label: 'Anonymous (e.g. failed sign-ins)' },
 ];
 
 /** The kinds of target the application records; an unknown one reads as itself. */
@@ -28,6 +28,14 @@ export const targetTypeLabels: Readonly<Record<string, string>> = {
   api_key: 'API key',
   invitation: 'Invitation',
   tenant: 'Workspace',
+  log: 'Log',
+};
+
+/** Where a read came from (access log), or a security event's request. */
+export const channelLabels: Readonly<Record<string, string>> = {
+  web: 'Web portal',
+  api: 'API',
+  export: 'Download',
 };
 
 export function targetTypeLabel(type: string): string {

@@ -1,8 +1,8 @@
-// GET /settings/audit/export.json — the audit log for the URL's filters, as a JSON array (audit:read)
-import { exportAuditLog } from '../_lib/export';
+// GET /settings/audit/export.json — the audit, access or security log (?log=) for the URL's filters, as a JSON array (audit:read)
+import { exportLogDownload } from '../_lib/export';
 
 export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Promise<Response> {
-  return exportAuditLog(request, 'json');
+  return exportLogDownload(request, 'json');
 }
