@@ -3,10 +3,16 @@ import type { z } from 'zod';
 import type { RequestMeta } from '@/lib/audit';
 import {
   getCurrentOperator,
+  getCurrentPendingSignIn,
   getCurrentTenant,
   getCurrentViewer,
   getRequestContext,
 } from './context';
+import {
+  runPendingSignInAction,
+  type PendingSignInActionDefinition,
+  type PendingSignInActionHandler,
+} from './pending-sign-in';
 import {
   runPlatformAction,
   runPublicAction,
@@ -22,14 +28,17 @@ import type { ActionResult, ActionState } from './result';
 
 export type { ActionResult, ActionState } from './result';
 export type { PlatformActionContext, PlatformActionHandler, TenantActionContext } from './pipeline';
+export type { PendingSignInActionContext } from './pending-sign-in';
 export { echoValues, fieldErrorsOf } from './pipeline';
 export {
   getCurrentOperator,
+  getCurrentPendingSignIn,
   getCurrentTenant,
   getCurrentViewer,
   getRequestContext,
   requireMember,
   requireOperator,
+  requirePendingSignIn,
 } from './context';
 
 async function resolveFromNext(): Promise<ResolvedRequest> {
@@ -57,6 +66,29 @@ export function publicAction<S extends z.ZodType, T>(
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
   return async (_previous, formData) =>
     runPublicAction(await resolveFromNext(), definition, handler, formData, afterCommit);
+}
+
+/**
+ * The one way to write a second-step sign-in action (see runPendingSignInAction): the caller has
+ * no session yet, only a half sign-in owing a second factor, which this resolves from the cookie.
+ */
+export function pendingSignInAction<S extends z.ZodType, T>(
+  definition: PendingSignInActionDefinition<S>,
+  handler: PendingSignInActionHandler<S, T>,
+  afterCommit?: AfterCommit<T>,
+): (previous: ActionState<T>, formData: FormData) => Promise<ActionResult<T>> {
+  return async (_previous, formData) =>
+    runPendingSignInAction(
+      {
+        request: await getRequestContext(),
+        tenant: getCurrentTenant,
+        pending: getCurrentPendingSignIn,
+      },
+      definition,
+      handler,
+      formData,
+      afterCommit,
+    );
 }
 
 /**

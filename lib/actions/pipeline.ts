@@ -1,19 +1,25 @@
 import 'server-only';
 import { type z } from 'zod';
 import { withPlatform, withTenant, type Transaction } from '@/db/scope';
+import { reportSecurityEvent } from '@/lib/activity';
 import type { Actor, RequestMeta } from '@/lib/audit';
 import type { ViewerDTO } from '@/lib/auth';
 import { AppError, isAppError } from '@/lib/errors';
 import { log } from '@/lib/log';
 import type { OperatorDTO } from '@/lib/operators';
 import { features, isFeatureEnabled, type Feature } from '@/lib/plans';
-import { roleHasPermission, type Permission } from '@/lib/rbac';
+import { hasPermission, type Permission } from '@/lib/rbac';
 import type { TenantContextDTO } from '@/lib/tenancy';
 import type { ActionFailure, ActionResult } from './result';
 
 /** What the wrapper learns about a request before running an action (from Next in production). */
 export type ResolvedRequest = {
-  request: { requestId: string; ip: string | null; tenantSlug: string | null };
+  request: {
+    requestId: string;
+    ip: string | null;
+    tenantSlug: string | null;
+    userAgent?: string | null;
+  };
   tenant: () => Promise<TenantContextDTO | null>;
   viewer: () => Promise<ViewerDTO | null>;
 };
@@ -129,10 +135,15 @@ export async function runTenantAction<S extends z.ZodType, T>(
       throw new AppError('tenant_suspended', 'This workspace is suspended.');
     const viewer = await resolved.viewer();
     if (!viewer) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
-    if (
-      definition.permission !== 'self' &&
-      !roleHasPermission(viewer.role, definition.permission)
-    ) {
+    if (definition.permission !== 'self' && !hasPermission(viewer, definition.permission)) {
+      await reportSecurityEvent({
+        tenantId: tenant.id,
+        actor: { type: 'user', id: viewer.userId },
+        action: 'permission.denied',
+        channel: 'web',
+        metadata: { permission: definition.permission, operation: definition.name },
+        request,
+      });
       throw new AppError('forbidden', 'You do not have permission to do that.');
     }
     if (definition.feature && !isFeatureEnabled(tenant, definition.feature)) {

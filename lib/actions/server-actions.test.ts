@@ -11,11 +11,15 @@ import { describe, expect, it } from 'vitest';
  * the reason; a new action that is neither fails here.
  */
 
-const WRAPPERS = new Set(['tenantAction', 'platformAction', 'publicAction']);
+// pendingSignInAction serves the second step of sign-in, where the caller holds only a half
+// sign-in (a second factor owed): it validates, resolves that from the cookie and scopes to the host.
+const WRAPPERS = new Set(['tenantAction', 'platformAction', 'publicAction', 'pendingSignInAction']);
 
 const SESSION_ACTIONS: Record<string, string> = {
   'app/t/[tenant]/sign-in/actions.ts#signInAction':
     'creates the session; lib/auth rate-limits and audits it',
+  'app/t/[tenant]/sign-in/actions.ts#ssoSignInAction':
+    'starts single sign-on with the host tenant’s own connection; the session is created on the callback, which lib/sso audits',
   'app/t/[tenant]/actions.ts#signOutAction': 'revokes the caller’s own session only',
   'app/t/[tenant]/invite/[token]/actions.ts#acceptInvitationAction':
     'creates the session like sign-in; validates with zod, and lib/invitations rate-limits (fail closed), scopes the link to the host’s tenant and audits it',
@@ -95,7 +99,7 @@ function inspect(file: string): { exported: string[]; findings: Finding[] } {
       findings.push({
         action: id,
         problem:
-          'does not delegate to an action built by tenantAction, platformAction or publicAction',
+          'does not delegate to an action built by tenantAction, platformAction, publicAction or pendingSignInAction',
       });
     }
   }

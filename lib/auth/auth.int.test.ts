@@ -11,10 +11,11 @@ import {
   teardownTestDatabase,
   TEST_PASSWORD,
 } from '@/db/testing';
+import { searchActivityEvents } from '@/lib/activity';
 import { listAuditEvents } from '@/lib/audit';
 import { rateLimitPolicies } from '@/lib/ratelimit';
 import { DEFAULT_SESSION_POLICY, sessionPolicyOf, sessionPolicySchema } from './policy';
-import { listActiveSessions, revokeSession, revokeSessionsOf } from './sessions';
+import { createSession, listActiveSessions, revokeSession, revokeSessionsOf } from './sessions';
 import { authenticateWithPassword } from './sign-in';
 import { resolveViewer } from './viewer';
 
@@ -71,7 +72,7 @@ describe('authenticateWithPassword', () => {
     expect((await signIn(globex, globexOwner.email, TEST_PASSWORD)).ok).toBe(true);
   });
 
-  it('refuses a wrong password and an unknown e-mail alike, and audits both', async () => {
+  it('refuses a wrong password and an unknown e-mail alike, and records both in the security log', async () => {
     expect(await signIn(acme, acmeOwner.email, 'wrong-password')).toEqual({
       ok: false,
       reason: 'invalid_credentials',
@@ -81,11 +82,21 @@ describe('authenticateWithPassword', () => {
       reason: 'invalid_credentials',
     });
     const failures = await withTenant(acme.id, (tx) =>
-      listAuditEvents(tx, { tenantId: acme.id, action: 'auth.sign_in_failed' }),
+      searchActivityEvents(tx, {
+        tenantId: acme.id,
+        stream: 'security',
+        action: 'auth.sign_in_failed',
+        limit: 50,
+      }),
     );
-    expect(failures.map((e) => e.actorType).sort()).toEqual(
+    expect(failures.data.map((e) => e.actorType).sort()).toEqual(
       expect.arrayContaining(['anonymous', 'user']),
     );
+    // A failure changes nothing: the chained audit trail does not take it.
+    const audited = await withTenant(acme.id, (tx) =>
+      listAuditEvents(tx, { tenantId: acme.id, action: 'auth.sign_in_failed' }),
+    );
+    expect(audited).toEqual([]);
   });
 
   it('refuses sign-in to a suspended tenant', async () => {
@@ -105,8 +116,8 @@ describe('authenticateWithPassword', () => {
       expect((await signIn(tenant, member.email, 'wrong-password')).ok).toBe(false);
     }
     const locked = await signIn(tenant, member.email, TEST_PASSWORD);
-    expect(locked).toMatchObject({ ok: false, reason: 'rate_limited' });
-    if (!locked.ok && locked.reason === 'rate_limited')
+    expect(locked).toMatchObject({ ok: false, reason: 'account_locked' });
+    if (!locked.ok && locked.reason === 'account_locked')
       expect(locked.retryAfterSeconds).toBeGreaterThan(0);
   });
 
@@ -314,6 +325,17 @@ describe('a member’s own sessions', () => {
       withTenant(tenant.id, (tx) =>
         listActiveSessions(tx, { tenantId: tenant.id, userId: me.userId }),
       );
+    // A half sign-in (second factor still owed) is neither listed nor a viewer.
+    const pending = await withTenant(tenant.id, (tx) =>
+      createSession(tx, {
+        tenantId: tenant.id,
+        userId: me.userId,
+        membershipId: me.membershipId,
+        ip: '10.1.1.9',
+        pendingStep: 'mfa',
+      }),
+    );
+    expect(await resolveViewer(tenant, { sessionId: pending.id, tenantId: tenant.id })).toBeNull();
     expect((await list()).map((s) => s.ip).sort()).toEqual(['10.1.1.1', '10.1.1.2', '10.1.1.3']);
     expect((await list())[0]).toMatchObject({ userAgent: 'vitest' });
 
@@ -336,7 +358,7 @@ describe('a member’s own sessions', () => {
     const ended = await withTenant(tenant.id, (tx) =>
       revokeSessionsOf(tx, { tenantId: tenant.id, userId: me.userId, keep: laptop, actor }),
     );
-    expect(ended).toBe(1);
+    expect(ended).toBe(2); // the tablet, and the half sign-in with it
     expect((await list()).map((s) => s.id)).toEqual([laptop]);
     expect(await resolveViewer(tenant, { sessionId: tablet, tenantId: tenant.id })).toBeNull();
     expect(

@@ -1,4 +1,5 @@
 import 'server-only';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import NextAuth, { AuthError, CredentialsSignin } from 'next-auth';
 import { withTenant } from '@/db/scope';
 import type { RequestMeta } from '@/lib/audit';
@@ -7,11 +8,15 @@ import { INTERNAL_HEADERS } from '@/lib/host';
 import { resolveTenantBySlug } from '@/lib/tenancy';
 import { log } from '@/lib/log';
 import { clientIp } from '@/lib/request-meta';
-import { authSecret } from './secret';
-import { revokeSession, SESSION_COOKIE_MAX_AGE_SECONDS, type ViewerDTO } from './sessions';
+import { cookies } from 'next/headers';
+import { beginSsoSignIn } from '@/lib/sso';
+import { sharedAuthOptions } from './options';
+import { revokeSession, type ViewerDTO } from './sessions';
 import { resolveViewer } from './viewer';
 import type { TenantContextDTO } from '@/lib/tenancy';
 import { authenticateWithPassword, signInInput } from './sign-in';
+import type { SessionPendingStep } from '@/db/schema';
+import { resolvePendingSignIn, type PendingSignInDTO } from './pending';
 import {
   authenticateOperator,
   endOperatorSession,
@@ -44,10 +49,17 @@ declare module '@auth/core/jwt' {
   }
 }
 
+// Auth.js answers a sign-in with a redirect URL only. The step a password sign-in still owes (a
+// second factor) comes back through this store, which lives for one signInWithPassword call.
+const signInSteps = new AsyncLocalStorage<{ pendingStep: SessionPendingStep | null }>();
+
 class SignInRefused extends CredentialsSignin {
-  constructor(code: string) {
+  /** For a locked account: how long until it may try again (Auth.js rethrows this very error). */
+  readonly retryAfterSeconds?: number;
+  constructor(code: string, retryAfterSeconds?: number) {
     super();
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -57,15 +69,12 @@ class SignInRefused extends CredentialsSignin {
  * hosts, getOperator on the root domain). Two providers: `credentials` for a tenant's members
  * (tenant hosts only) and `operator` for platform operators (root domain only). Cookies are
  * host-only, and each side refuses the other's tokens, so the two never stand in for each other.
- * There is deliberately no /api/auth route: sign-in and sign-out are server actions.
+ * Sign-in and sign-out are server actions; the one /api/auth route is the single sign-on
+ * callback, whose per-tenant configuration lib/sso builds on the same shared options.
  */
 // Lazy: the secret is read at the first request, not while `next build` loads this module.
 const { auth, signIn, signOut } = NextAuth(() => ({
-  secret: authSecret(),
-  trustHost: true,
-  // The cookie may live as long as the longest tenant policy; each request checks the tenant's own.
-  session: { strategy: 'jwt', maxAge: SESSION_COOKIE_MAX_AGE_SECONDS },
-  pages: { signIn: '/sign-in', error: '/sign-in' },
+  ...sharedAuthOptions(),
   logger: {
     // Refused sign-ins are expected and audited by lib/auth; anything else is a real error.
     error: (error: Error) => {
@@ -91,7 +100,13 @@ const { auth, signIn, signOut } = NextAuth(() => ({
             userAgent: request.headers.get('user-agent'),
           },
         });
-        if (!outcome.ok) throw new SignInRefused(outcome.reason);
+        if (!outcome.ok)
+          throw new SignInRefused(
+            outcome.reason,
+            'retryAfterSeconds' in outcome ? outcome.retryAfterSeconds : undefined,
+          );
+        const slot = signInSteps.getStore();
+        if (slot) slot.pendingStep = outcome.pendingStep;
         return {
           id: outcome.userId,
           email: outcome.email,
@@ -161,21 +176,79 @@ export async function getViewer(
 }
 
 export type SignInResult =
-  { ok: true } | { ok: false; code: 'invalid_credentials' | 'rate_limited' | 'tenant_suspended' };
+  | { ok: true; pendingStep: SessionPendingStep | null }
+  | {
+      ok: false;
+      code: 'invalid_credentials' | 'rate_limited' | 'tenant_suspended' | 'sso_required';
+    }
+  | { ok: false; code: 'account_locked'; retryAfterSeconds: number };
 
-/** Runs the credentials sign-in for the host's tenant and sets the session cookie. */
+/**
+ * Runs the credentials sign-in for the host's tenant and sets the session cookie. With
+ * `pendingStep` set, the cookie is only half a sign-in: send the member to pendingSignInPath.
+ */
 export async function signInWithPassword(email: string, password: string): Promise<SignInResult> {
   try {
-    await signIn('credentials', { email, password, redirect: false });
-    return { ok: true };
+    const slot = { pendingStep: null as SessionPendingStep | null };
+    await signInSteps.run(slot, () => signIn('credentials', { email, password, redirect: false }));
+    return { ok: true, pendingStep: slot.pendingStep };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     const code = (error as AuthError & { code?: string }).code;
+    if (code === 'account_locked' && error instanceof SignInRefused)
+      return { ok: false, code, retryAfterSeconds: error.retryAfterSeconds ?? 0 };
     return {
       ok: false,
-      code: code === 'rate_limited' || code === 'tenant_suspended' ? code : 'invalid_credentials',
+      code:
+        code === 'rate_limited' || code === 'tenant_suspended' || code === 'sso_required'
+          ? code
+          : 'invalid_credentials',
     };
   }
+}
+
+export type SsoSignInStart =
+  { ok: true; url: string } | { ok: false; code: 'unavailable' | 'tenant_suspended' };
+
+/**
+ * Starts single sign-on for the host's tenant (lib/sso runs Auth.js with that tenant's
+ * connection): sets the flow's host-only cookies — state, PKCE verifier, nonce — and returns the
+ * identity provider's URL to send the browser to.
+ */
+export async function startSsoSignIn(
+  tenant: TenantContextDTO,
+  request: RequestMeta & { userAgent?: string | null },
+): Promise<SsoSignInStart> {
+  const started = await beginSsoSignIn({ tenant, request });
+  if (!started.ok) return { ok: false, code: started.reason };
+  const jar = await cookies();
+  for (const cookie of started.cookies) jar.set(cookie.name, cookie.value, cookie.options);
+  return { ok: true, url: started.redirect };
+}
+
+/** The half sign-in (second factor owed) this request's cookie points at, or null. */
+export async function getPendingSignIn(
+  tenant: TenantContextDTO,
+  request: RequestMeta = {},
+): Promise<PendingSignInDTO | null> {
+  return resolvePendingSignIn(tenant, await auth(), request);
+}
+
+/** Abandons a half sign-in: revokes its session row, then clears the cookie. */
+export async function cancelPendingSignIn(
+  tenant: TenantContextDTO,
+  pending: PendingSignInDTO,
+  request: RequestMeta,
+): Promise<void> {
+  await withTenant(tenant.id, (tx) =>
+    revokeSession(tx, {
+      tenantId: tenant.id,
+      sessionId: pending.sessionId,
+      actor: { type: 'user', id: pending.userId },
+      request,
+    }),
+  );
+  await signOut({ redirect: false });
 }
 
 /** Revokes the server-side session, then clears the cookie. */

@@ -3,9 +3,28 @@ import {
   accountPolicyOf,
   accountPolicySchema,
   DEFAULT_ACCOUNT_POLICY,
+  DEFAULT_MFA_POLICY,
   emailDomainAllowed,
+  mfaPolicyOf,
+  mfaPolicySchema,
   passwordProblem,
 } from './policy';
+
+describe('MFA policy', () => {
+  it('parses the checkbox: on when ticked, off when absent', () => {
+    expect(mfaPolicySchema.parse({ requireMfa: 'on' })).toEqual({ requireMfa: true });
+    expect(mfaPolicySchema.parse({})).toEqual({ requireMfa: false });
+  });
+
+  it('requires MFA only for a stored true, never for a missing or garbled value', () => {
+    expect(mfaPolicyOf(undefined)).toEqual(DEFAULT_MFA_POLICY);
+    expect(mfaPolicyOf(null)).toEqual({ requireMfa: false });
+    expect(mfaPolicyOf({ requireMfa: 'yes' })).toEqual({ requireMfa: false });
+    expect(mfaPolicyOf({ requireMfa: true, sessionLifetimeHours: 8 })).toEqual({
+      requireMfa: true,
+    });
+  });
+});
 
 describe('account policy', () => {
   it('parses the form: checkbox, comma- or space-separated domains, lower-cased', () => {

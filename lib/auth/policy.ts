@@ -87,6 +87,22 @@ export function accountPolicyOf(stored: unknown): AccountPolicy {
   return parsed.success ? parsed.data : DEFAULT_ACCOUNT_POLICY;
 }
 
+/**
+ * Whether every member must sign in with a second factor. Members without one enrol at their
+ * next sign-in; sessions already open are left alone. Stored next to the other policies.
+ */
+export const mfaPolicySchema = z.object({
+  requireMfa: z.preprocess((value) => value === true || value === 'on', z.boolean()),
+});
+export type MfaPolicy = z.output<typeof mfaPolicySchema>;
+
+export const DEFAULT_MFA_POLICY: MfaPolicy = { requireMfa: false };
+
+export function mfaPolicyOf(stored: unknown): MfaPolicy {
+  // Only a stored `true` requires it: a missing or garbled value must not lock members out.
+  return { requireMfa: (stored as { requireMfa?: unknown } | null)?.requireMfa === true };
+}
+
 // The commonest passwords of public breach lists (lower-cased), long enough to pass a length
 // rule on their own or with a number or symbol appended.
 const COMMON_PASSWORDS = new Set([

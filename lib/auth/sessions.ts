@@ -1,8 +1,16 @@
 import 'server-only';
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Transaction } from '@/db/scope';
-import { memberships, sessions, users, type MemberRole } from '@/db/schema';
+import {
+  memberships,
+  sessions,
+  tenantRoles,
+  users,
+  type RoleColumn,
+  type SessionPendingStep,
+} from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
+import { permissionsOf, type Permission } from '@/lib/rbac';
 
 import { DEFAULT_SESSION_POLICY, MAX_SESSION_LIFETIME_HOURS, type SessionPolicy } from './policy';
 
@@ -10,12 +18,18 @@ import { DEFAULT_SESSION_POLICY, MAX_SESSION_LIFETIME_HOURS, type SessionPolicy 
 export const SESSION_COOKIE_MAX_AGE_SECONDS = MAX_SESSION_LIFETIME_HOURS * 60 * 60;
 // last_seen_at is written at most this often, so browsing is not a write per page.
 const TOUCH_INTERVAL_SECONDS = 60;
+/** How long a half sign-in (password done, second factor owed) may wait for its next step. */
+export const PENDING_SIGN_IN_SECONDS = 10 * 60;
 
 export type ViewerDTO = {
   sessionId: string;
   userId: string;
   membershipId: string;
-  role: MemberRole;
+  /** A built-in role, or 'custom' (then `roleName` is the tenant's name for it). */
+  role: RoleColumn;
+  roleName: string;
+  /** Resolved at every request: a custom role's edits apply at the member's next click. */
+  permissions: readonly Permission[];
   email: string;
   name: string;
 };
@@ -29,9 +43,13 @@ export async function createSession(
     userAgent?: string | null;
     ip?: string | null;
     policy?: SessionPolicy;
+    /** The step still owed; such a session is no sign-in until completePendingSignIn. */
+    pendingStep?: SessionPendingStep | null;
   },
 ): Promise<{ id: string; expiresAt: Date }> {
-  const lifetimeSeconds = (params.policy ?? DEFAULT_SESSION_POLICY).sessionLifetimeHours * 3600;
+  const lifetimeSeconds = params.pendingStep
+    ? PENDING_SIGN_IN_SECONDS
+    : (params.policy ?? DEFAULT_SESSION_POLICY).sessionLifetimeHours * 3600;
   const [row] = await tx
     .insert(sessions)
     .values({
@@ -40,6 +58,7 @@ export async function createSession(
       membershipId: params.membershipId,
       userAgent: params.userAgent?.slice(0, 512) ?? null,
       ip: params.ip?.slice(0, 64) ?? null,
+      pendingStep: params.pendingStep ?? null,
       expiresAt: sql`now() + make_interval(secs => ${lifetimeSeconds})`,
     })
     .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
@@ -65,6 +84,8 @@ export async function loadSession(
       userId: users.id,
       membershipId: memberships.id,
       role: memberships.role,
+      customRoleName: tenantRoles.name,
+      customRolePermissions: tenantRoles.permissions,
       email: users.email,
       name: users.name,
       stale: sql<boolean>`${sessions.lastSeenAt} < now() - make_interval(secs => ${TOUCH_INTERVAL_SECONDS})`,
@@ -75,18 +96,31 @@ export async function loadSession(
       and(eq(memberships.tenantId, sessions.tenantId), eq(memberships.id, sessions.membershipId)),
     )
     .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(
+      tenantRoles,
+      and(
+        eq(tenantRoles.tenantId, memberships.tenantId),
+        eq(tenantRoles.id, memberships.customRoleId),
+      ),
+    )
     .where(
       and(
         eq(sessions.tenantId, params.tenantId),
         eq(sessions.id, params.sessionId),
         isNull(sessions.revokedAt),
+        isNull(sessions.pendingStep),
         gt(sessions.expiresAt, sql`now()`),
         gt(sessions.createdAt, sql`now() - make_interval(secs => ${lifetimeSeconds})`),
         gt(sessions.lastSeenAt, sql`now() - make_interval(secs => ${idleSeconds})`),
       ),
     );
   if (!row) return null;
-  const { stale, ...viewer } = row;
+  const { stale, customRoleName, customRolePermissions, ...member } = row;
+  const viewer: ViewerDTO = {
+    ...member,
+    roleName: customRoleName ?? member.role,
+    permissions: permissionsOf(member.role, customRolePermissions),
+  };
   if (stale) {
     await tx
       .update(sessions)
@@ -161,6 +195,8 @@ export async function listActiveSessions(
         eq(sessions.tenantId, params.tenantId),
         eq(sessions.userId, params.userId),
         isNull(sessions.revokedAt),
+        // A half sign-in (second factor owed) is not a session the member can use or manage.
+        isNull(sessions.pendingStep),
         gt(sessions.expiresAt, sql`now()`),
         gt(
           sessions.createdAt,

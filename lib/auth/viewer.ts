@@ -1,7 +1,7 @@
 import 'server-only';
 import { withTenant } from '@/db/scope';
+import { reportSecurityEvent } from '@/lib/activity';
 import type { RequestMeta } from '@/lib/audit';
-import { logSecurityEvent } from '@/lib/log';
 import type { SessionPolicy } from './policy';
 import { loadSession, type ViewerDTO } from './sessions';
 
@@ -20,10 +20,15 @@ export async function resolveViewer(
   const sessionId = token?.sessionId;
   if (!sessionId) return null;
   if (token.tenantId !== tenant.id) {
-    logSecurityEvent('auth.session_rejected', {
+    // Another workspace's session replayed on this host: this tenant's security log keeps it,
+    // without the other tenant's ids.
+    await reportSecurityEvent({
       tenantId: tenant.id,
-      requestId: request.requestId,
-      reason: 'tenant_mismatch',
+      actor: { type: 'anonymous', id: null },
+      action: 'auth.session_rejected',
+      channel: 'web',
+      metadata: { reason: 'tenant_mismatch' },
+      request,
     });
     return null;
   }

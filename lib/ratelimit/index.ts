@@ -23,6 +23,11 @@ export const rateLimitPolicies = {
   },
   /** Failed sign-ins per client IP, across accounts (credential stuffing). */
   signInPerIp: { name: 'sign-in-ip', limit: 30, windowSeconds: 15 * 60, failMode: 'closed' },
+  /**
+   * Wrong second-factor codes (TOTP or recovery) per `${tenantId}:${membershipId}`: a password
+   * alone must not buy enough guesses at a 6-digit code.
+   */
+  mfaPerAccount: { name: 'mfa-account', limit: 5, windowSeconds: 15 * 60, failMode: 'closed' },
   /** Workspaces created per client IP (sign-up spam); availability matters more here. */
   signUpPerIp: { name: 'sign-up-ip', limit: 10, windowSeconds: 60 * 60, failMode: 'open' },
   /** Invitation acceptance attempts per client IP (each one may test a password). */

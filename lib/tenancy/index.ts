@@ -14,8 +14,10 @@ import {
 import { isFeatureEnabled } from '@/lib/plans';
 import {
   accountPolicyOf,
+  mfaPolicyOf,
   sessionPolicyOf,
   type AccountPolicy,
+  type MfaPolicy,
   type SessionPolicy,
 } from '@/lib/auth/policy';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
@@ -36,9 +38,11 @@ export {
   DEFAULT_ACCOUNT_POLICY,
   DEFAULT_SESSION_POLICY,
   emailDomainAllowed,
+  mfaPolicySchema,
   passwordProblem,
   sessionPolicySchema,
   type AccountPolicy,
+  type MfaPolicy,
   type SessionPolicy,
 } from '@/lib/auth/policy';
 export {
@@ -67,6 +71,7 @@ export type TenantContextDTO = {
   branding: Required<Pick<TenantBranding, 'primaryColor'>> & Pick<TenantBranding, 'logoUrl'>;
   sessionPolicy: SessionPolicy;
   accountPolicy: AccountPolicy;
+  mfaPolicy: MfaPolicy;
 };
 
 type ResolvedRow = {
@@ -111,6 +116,7 @@ export async function resolveTenantBySlug(slug: string): Promise<TenantContextDT
     },
     sessionPolicy: sessionPolicyOf(row.settings?.security),
     accountPolicy: accountPolicyOf(row.settings?.security),
+    mfaPolicy: mfaPolicyOf(row.settings?.security),
   };
 }
 
@@ -241,7 +247,7 @@ type PolicyChange<P> = { tenantId: string; policy: P; actor: Actor; request?: Re
  * Merges one policy into the tenant's security settings (the session and account policies
  * share that object) and audits it with the policy in force before and the new one.
  */
-async function updateSecurityPolicy<P extends SessionPolicy | AccountPolicy>(
+async function updateSecurityPolicy<P extends SessionPolicy | AccountPolicy | MfaPolicy>(
   tx: Transaction,
   params: PolicyChange<P> & { action: string; policyOf: (stored: unknown) => P },
 ): Promise<void> {
@@ -291,5 +297,14 @@ export function updateAccountPolicy(
     ...params,
     action: 'tenant.account_policy_updated',
     policyOf: accountPolicyOf,
+  });
+}
+
+/** Requires (or stops requiring) a second factor at sign-in; members without one enrol next time. */
+export function updateMfaPolicy(tx: Transaction, params: PolicyChange<MfaPolicy>): Promise<void> {
+  return updateSecurityPolicy(tx, {
+    ...params,
+    action: 'tenant.mfa_policy_updated',
+    policyOf: mfaPolicyOf,
   });
 }

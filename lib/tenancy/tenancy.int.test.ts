@@ -15,6 +15,7 @@ import {
   tenantSettingsInput,
   updateTenantSettings,
   updateSessionPolicy,
+  updateMfaPolicy,
   DEFAULT_SESSION_POLICY,
 } from './index';
 
@@ -350,5 +351,30 @@ describe('updateSessionPolicy', () => {
         }),
       ),
     ).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('updateMfaPolicy', () => {
+  it('requires MFA beside the other policies, which it leaves as they were, and audits it', async () => {
+    const tenant = await createTenant();
+    const policy = { sessionLifetimeHours: 8, idleTimeoutMinutes: 30 };
+    const actor = { type: 'user' as const, id: null };
+    await withTenant(tenant.id, (tx) =>
+      updateSessionPolicy(tx, { tenantId: tenant.id, policy, actor }),
+    );
+    expect((await resolveTenantBySlug(tenant.slug))?.mfaPolicy).toEqual({ requireMfa: false });
+    await withTenant(tenant.id, (tx) =>
+      updateMfaPolicy(tx, { tenantId: tenant.id, policy: { requireMfa: true }, actor }),
+    );
+    const resolved = await resolveTenantBySlug(tenant.slug);
+    expect(resolved?.mfaPolicy).toEqual({ requireMfa: true });
+    expect(resolved?.sessionPolicy).toEqual(policy);
+    const [event] = await withTenant(tenant.id, (tx) =>
+      listAuditEvents(tx, { tenantId: tenant.id, action: 'tenant.mfa_policy_updated' }),
+    );
+    expect(event?.metadata).toEqual({
+      before: { requireMfa: false },
+      after: { requireMfa: true },
+    });
   });
 });

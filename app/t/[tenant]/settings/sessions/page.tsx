@@ -41,7 +41,7 @@ function deviceOf(userAgent: string | null): string {
 }
 
 export default async function SessionsPage() {
-  const { tenant, viewer } = await requireMember();
+  const { tenant, viewer } = await requireMember('self');
   const sessions = await withTenant(tenant.id, (tx) =>
     listActiveSessions(tx, {
       tenantId: tenant.id,
