@@ -361,36 +361,39 @@ describe('tenant A never reaches tenant B', () => {
   it.each([
     ['audit trail', auditEvents],
     ['access and security logs', activityEvents],
-  ] as const)('cannot rewrite the %s, and neither can the platform (append-only)', async (_, table) => {
-    const attempts = [
-      () => withTenant(a.id, (tx) => tx.delete(table)),
-      () => withTenant(a.id, (tx) => tx.update(table).set({ action: 'x' })),
-      () => withPlatform((tx) => tx.delete(table)),
-      () => withPlatform((tx) => tx.update(table).set({ action: 'x' })),
-    ];
-    for (const attempt of attempts) {
-      const outcome = await attempt().then(
-        () => 'allowed',
-        (error: unknown) => postgresErrorCode(error).code,
-      );
-      expect(outcome).toBe('42501');
-    }
-    const tableGrants = await rows(sql`
+  ] as const)(
+    'cannot rewrite the %s, and neither can the platform (append-only)',
+    async (_, table) => {
+      const attempts = [
+        () => withTenant(a.id, (tx) => tx.delete(table)),
+        () => withTenant(a.id, (tx) => tx.update(table).set({ action: 'x' })),
+        () => withPlatform((tx) => tx.delete(table)),
+        () => withPlatform((tx) => tx.update(table).set({ action: 'x' })),
+      ];
+      for (const attempt of attempts) {
+        const outcome = await attempt().then(
+          () => 'allowed',
+          (error: unknown) => postgresErrorCode(error).code,
+        );
+        expect(outcome).toBe('42501');
+      }
+      const tableGrants = await rows(sql`
       select r.rolname as grantee, string_agg(x.privilege_type, ',' order by x.privilege_type) as privileges
       from pg_class c cross join lateral aclexplode(c.relacl) x join pg_roles r on r.oid = x.grantee
       where c.oid = ${getTableName(table)}::regclass and r.rolname in ('tenantry_app', 'tenantry_platform')
       group by r.rolname order by r.rolname`);
-    expect(tableGrants).toEqual([
-      { grantee: 'tenantry_app', privileges: 'INSERT,SELECT' },
-      { grantee: 'tenantry_platform', privileges: 'INSERT,SELECT' },
-    ]);
-    const columnWrites = await rows(sql`
+      expect(tableGrants).toEqual([
+        { grantee: 'tenantry_app', privileges: 'INSERT,SELECT' },
+        { grantee: 'tenantry_platform', privileges: 'INSERT,SELECT' },
+      ]);
+      const columnWrites = await rows(sql`
       select a.attname, x.privilege_type
       from pg_attribute a cross join lateral aclexplode(a.attacl) x
       where a.attrelid = ${getTableName(table)}::regclass and x.privilege_type <> 'SELECT'
         and x.privilege_type <> 'INSERT'`);
-    expect(columnWrites).toEqual([]);
-  });
+      expect(columnWrites).toEqual([]);
+    },
+  );
 });
 
 describe('platform path', () => {

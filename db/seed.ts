@@ -6,6 +6,7 @@ import {
   auditEvents,
   documents,
   memberships,
+  tenantRoles,
   tenants,
   users,
   type MemberRole,
@@ -20,6 +21,8 @@ type SeedTenant = {
   plan: PlanId;
   primaryColor: string;
   members: Array<{ email: string; name: string; password: string; role: MemberRole }>;
+  /** The tenant's own roles, to show the role matrix with something in it. */
+  customRoles?: Array<{ name: string; description: string; permissions: string[] }>;
   documents: Array<{ title: string; body: string }>;
 };
 
@@ -38,6 +41,13 @@ export const demoTenants: SeedTenant[] = [
         name: 'Max Member',
         password: 'acme-member-pass',
         role: 'member',
+      },
+    ],
+    customRoles: [
+      {
+        name: 'Auditor',
+        description: 'Reads documents, usage and the logs',
+        permissions: ['documents:read', 'members:read', 'usage:read', 'audit:read'],
       },
     ],
     documents: [
@@ -137,6 +147,11 @@ export async function seedDemoData(
         await tx
           .insert(memberships)
           .values({ tenantId: tenant.id, userId: user.id, role: member.role });
+      }
+      if (spec.customRoles?.length) {
+        await tx
+          .insert(tenantRoles)
+          .values(spec.customRoles.map((role) => ({ ...role, tenantId: tenant.id })));
       }
       await tx
         .insert(documents)

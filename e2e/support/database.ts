@@ -12,6 +12,7 @@ import {
   tenants,
   users,
   type MemberRole,
+  type RoleColumn,
   type TenantStatus,
 } from '@/db/schema';
 import { hashPassword } from '@/lib/passwords';
@@ -195,7 +196,7 @@ export class E2EDatabase {
   }
 
   /** The member's role in the tenant, or undefined once they are no longer a member. */
-  async roleOf(tenantId: string, userId: string): Promise<MemberRole | undefined> {
+  async roleOf(tenantId: string, userId: string): Promise<RoleColumn | undefined> {
     const [row] = await this.platform((tx) =>
       tx
         .select({ role: memberships.role })

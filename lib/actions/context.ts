@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
-import { getOperator, getViewer } from '@/lib/auth';
+import { getOperator, getPendingSignIn, getViewer } from '@/lib/auth';
+import type { SessionPendingStep } from '@/db/schema';
 import { INTERNAL_HEADERS } from '@/lib/host';
-import { roleHasPermission, type Permission } from '@/lib/rbac';
+import { hasPermission, type Permission } from '@/lib/rbac';
 import { clientIp } from '@/lib/request-meta';
 import { resolveTenantBySlug } from '@/lib/tenancy';
 
@@ -44,13 +45,33 @@ export const getCurrentViewer = cache(async () => {
  * For pages: the host's tenant and its signed-in member, or a redirect to sign-in. A page's
  * check protects what it renders only; the actions it posts to check again themselves.
  */
-export async function requireMember(permission?: Permission) {
+export async function requireMember(permission: Permission | 'self') {
   const tenant = await getCurrentTenant();
   if (!tenant) notFound();
   const viewer = await getCurrentViewer();
   if (!viewer) redirect('/sign-in');
-  const allowed = permission ? roleHasPermission(viewer.role, permission) : true;
+  const allowed = permission === 'self' || hasPermission(viewer, permission);
   return { tenant, viewer, allowed };
+}
+
+/** The half sign-in (second factor owed) behind this request's cookie; never a viewer. */
+export const getCurrentPendingSignIn = cache(async () => {
+  const tenant = await getCurrentTenant();
+  if (!tenant) return null;
+  const { requestId, ip } = await getRequestContext();
+  return getPendingSignIn(tenant, { requestId, ip });
+});
+
+/**
+ * For the second-step pages of sign-in only: the host's tenant and the half sign-in owing
+ * `step`, or a redirect to sign-in. Its actions check again through pendingSignInAction.
+ */
+export async function requirePendingSignIn(step: SessionPendingStep) {
+  const tenant = await getCurrentTenant();
+  if (!tenant) notFound();
+  const pending = await getCurrentPendingSignIn();
+  if (!pending || pending.step !== step) redirect('/sign-in');
+  return { tenant, pending };
 }
 
 /** The signed-in platform operator; always null on a tenant host, whatever cookie came along. */

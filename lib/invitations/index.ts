@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { memberRoleSchema } from '@/lib/members';
+import { roleKeySchema } from '@/lib/roles';
 import { emailSchema } from '@/lib/tenancy';
 
 export {
@@ -22,7 +22,7 @@ export {
 } from './accept';
 export { INVITATION_TTL_DAYS } from './tokens';
 
-export const inviteMemberInput = z.object({ email: emailSchema, role: memberRoleSchema });
+export const inviteMemberInput = z.object({ email: emailSchema, role: roleKeySchema });
 export const revokeInvitationInput = z.object({
   invitationId: z.uuid({ message: 'That invitation is not open any more.' }),
 });

@@ -15,6 +15,7 @@ import { listAuditEvents } from '@/lib/audit';
 import { authenticateWithPassword } from '@/lib/auth/sign-in';
 import { listOutbox } from '@/lib/mail';
 import type { MemberActor } from '@/lib/members';
+import { rolePermissions } from '@/lib/rbac';
 import { createRateLimiter, rateLimitPolicies } from '@/lib/ratelimit';
 import {
   acceptInvitation,
@@ -49,7 +50,11 @@ const NEW_PASSWORD = 'a-new-password-42';
 async function workspace(plan = 'pro', role: MemberRole = 'owner') {
   const tenant = await createTenant({ plan });
   const person = await createMember(tenant.id, { role });
-  const actor: MemberActor = { userId: person.userId, membershipId: person.membershipId, role };
+  const actor: MemberActor = {
+    userId: person.userId,
+    membershipId: person.membershipId,
+    permissions: rolePermissions[role],
+  };
   return { tenant, actor, person };
 }
 
@@ -104,7 +109,7 @@ describe('createInvitation', () => {
     const email = newEmail();
     const created = await invite(tenant, actor, email, 'viewer');
     expect(created).toMatchObject({
-      invitation: { email, role: 'viewer', status: 'pending' },
+      invitation: { email, roleName: 'Viewer', status: 'pending' },
       replacedId: null,
       delivery: 'sent',
     });
@@ -180,15 +185,15 @@ describe('createInvitation', () => {
     const listed = await withTenant(tenant.id, (tx) =>
       listInvitations(tx, { tenantId: tenant.id }),
     );
-    expect(listed.map((i) => [i.id, i.role])).toEqual([[second.invitation.id, 'member']]);
+    expect(listed.map((i) => [i.id, i.roleName])).toEqual([[second.invitation.id, 'Member']]);
     const joined = await accept(tenant, newToken, { name: 'New', password: NEW_PASSWORD });
-    expect(joined.role).toBe('member');
+    expect(joined.roleName).toBe('Member');
   });
 
   it('lets nobody replace an invitation whose role they could not grant', async () => {
     const { tenant, actor: owner } = await workspace();
     const adminPerson = await createMember(tenant.id, { role: 'admin' });
-    const admin: MemberActor = { ...adminPerson, role: 'admin' };
+    const admin: MemberActor = { ...adminPerson, permissions: rolePermissions.admin };
     const email = newEmail();
     await invite(tenant, owner, email, 'owner');
     await expect(invite(tenant, admin, email, 'viewer')).rejects.toMatchObject({
@@ -287,7 +292,7 @@ describe('listInvitations and revokeInvitation', () => {
       withTenant(tenant.id, (tx) =>
         revokeInvitation(tx, {
           tenantId: tenant.id,
-          actor: { ...adminPerson, role: 'admin' },
+          actor: { ...adminPerson, permissions: rolePermissions.admin },
           invitationId: created.invitation.id,
         }),
       ),
@@ -303,12 +308,12 @@ describe('acceptInvitation', () => {
     const { token } = await linkFor(email);
     expect(await previewInvitation({ tenantId: tenant.id, token })).toMatchObject({
       email,
-      role: 'viewer',
+      roleName: 'Viewer',
       hasAccount: false,
     });
 
     const joined = await accept(tenant, token, { name: '  Vera Viewer ', password: NEW_PASSWORD });
-    expect(joined).toMatchObject({ email, role: 'viewer', newAccount: true });
+    expect(joined).toMatchObject({ email, roleName: 'Viewer', newAccount: true });
     const [user] = await withPlatform((tx) =>
       tx
         .select({ name: users.name, email: users.email })
@@ -371,7 +376,11 @@ describe('acceptInvitation', () => {
 
     // A name sent along is ignored: the account keeps its own.
     const joined = await accept(tenant, token, { password: TEST_PASSWORD, name: 'Mallory' });
-    expect(joined).toMatchObject({ userId: existing.userId, newAccount: false, role: 'member' });
+    expect(joined).toMatchObject({
+      userId: existing.userId,
+      newAccount: false,
+      roleName: 'Member',
+    });
     expect(await membershipsOf(tenant.id, existing.userId)).toEqual([{ role: 'member' }]);
     expect(await membershipsOf(elsewhere.tenant.id, existing.userId)).toEqual([{ role: 'member' }]);
     const [user] = await withPlatform((tx) =>
@@ -431,7 +440,7 @@ describe('acceptInvitation', () => {
     // Still valid where it belongs.
     await expect(
       accept(tenant, token, { name: 'Y', password: NEW_PASSWORD }),
-    ).resolves.toMatchObject({ role: 'admin' });
+    ).resolves.toMatchObject({ roleName: 'Admin' });
   });
 
   it('checks the members limit at acceptance; the invitation stays open', async () => {

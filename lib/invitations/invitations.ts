@@ -1,16 +1,17 @@
 import 'server-only';
 import { and, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Transaction } from '@/db/scope';
-import { invitations, memberships, tenants, users, type MemberRole } from '@/db/schema';
+import { invitations, memberships, tenantRoles, tenants, users } from '@/db/schema';
 import { recordAudit, type RequestMeta } from '@/lib/audit';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { protocolFor, tenantOrigin } from '@/lib/host';
 import { log } from '@/lib/log';
 import { sendMail, type MailMessage } from '@/lib/mail';
-import { memberRoleLabels, type MemberActor } from '@/lib/members';
+import type { MemberActor } from '@/lib/members';
 import { limitFor } from '@/lib/plans';
-import { canGrantRole } from '@/lib/rbac';
+import { canGrant, type Permission } from '@/lib/rbac';
+import { assertCanGrant, customRoleColumns, resolveRole, roleOfRow } from '@/lib/roles';
 import { accountPolicyOf, emailDomainAllowed } from '@/lib/auth/policy';
 import { assertBelowLimit } from '@/lib/tenancy';
 import { INVITATION_TTL_DAYS, newInvitationToken } from './tokens';
@@ -21,7 +22,9 @@ export type InvitationStatus = 'pending' | 'expired';
 export type InvitationDTO = {
   id: string;
   email: string;
-  role: MemberRole;
+  roleName: string;
+  /** The permissions the invitation would grant: who may revoke it is checked against them. */
+  permissions: Permission[];
   invitedByName: string | null;
   createdAt: Date;
   expiresAt: Date;
@@ -39,6 +42,10 @@ export type CreatedInvitation = {
 type Scope = { tenantId: string; actor: MemberActor; request?: RequestMeta };
 
 const open = and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt));
+const withCustomRole = and(
+  eq(tenantRoles.tenantId, invitations.tenantId),
+  eq(tenantRoles.id, invitations.customRoleId),
+);
 
 /**
  * The e-mail of each created invitation, held until the transaction has committed: the outbox is
@@ -57,14 +64,12 @@ const unsentMail = new WeakMap<CreatedInvitation, MailMessage>();
  */
 export async function createInvitation(
   tx: Transaction,
-  params: Scope & { email: string; role: MemberRole },
+  params: Scope & { email: string; role: string },
 ): Promise<CreatedInvitation> {
-  const { tenantId, actor, email, role } = params;
-  if (!canGrantRole(actor.role, role)) {
-    throw new AppError('forbidden', 'You cannot grant a role with permissions you do not hold.', {
-      fieldErrors: { role: ['This role has permissions you do not hold.'] },
-    });
-  }
+  const { tenantId, actor, email } = params;
+  // Locked for share: the role cannot be deleted or edited until this invitation commits.
+  const role = await resolveRole(tx, { tenantId, key: params.role, lock: true });
+  assertCanGrant(actor, role);
   const [tenant] = await tx
     .select({ settings: tenants.settings })
     .from(tenants)
@@ -94,12 +99,18 @@ export async function createInvitation(
   // so two invitations cannot both take the last place.
   await assertBelowLimit(tx, { tenantId, limit: 'members' });
   const [previous] = await tx
-    .select({ id: invitations.id, role: invitations.role })
+    .select({
+      id: invitations.id,
+      role: invitations.role,
+      customRoleId: invitations.customRoleId,
+      ...customRoleColumns,
+    })
     .from(invitations)
+    .leftJoin(tenantRoles, withCustomRole)
     .where(and(eq(invitations.tenantId, tenantId), eq(invitations.email, email), open))
-    .for('update');
+    .for('update', { of: invitations });
   if (previous) {
-    if (!canGrantRole(actor.role, previous.role)) {
+    if (!canGrant(actor, roleOfRow(previous).permissions)) {
       throw new AppError(
         'forbidden',
         'An invitation with a role you cannot grant is open for this e-mail; only someone who holds that role can replace it.',
@@ -118,7 +129,8 @@ export async function createInvitation(
     .values({
       tenantId,
       email,
-      role,
+      role: role.role,
+      customRoleId: role.customRoleId,
       tokenHash,
       invitedBy: actor.userId,
       expiresAt: sql`now() + make_interval(days => ${INVITATION_TTL_DAYS})`,
@@ -144,7 +156,7 @@ export async function createInvitation(
     target: { type: 'invitation', id: row.id },
     metadata: {
       email,
-      role,
+      role: role.name,
       expiresAt: row.expiresAt.toISOString(),
       ...(previous ? { replaced: previous.id } : {}),
     },
@@ -155,7 +167,8 @@ export async function createInvitation(
     invitation: {
       id: row.id,
       email,
-      role,
+      roleName: role.name,
+      permissions: role.permissions,
       invitedByName: context.inviterName,
       createdAt: row.createdAt,
       expiresAt: row.expiresAt,
@@ -172,7 +185,7 @@ export async function createInvitation(
       tenantName: context.tenantName,
       slug: context.slug,
       inviterName: context.inviterName,
-      role,
+      roleName: role.name,
       token,
       expiresAt: row.expiresAt,
     }),
@@ -243,7 +256,7 @@ function invitationMail(params: {
   tenantName: string;
   slug: string;
   inviterName: string | null;
-  role: MemberRole;
+  roleName: string;
   token: string;
   expiresAt: Date;
 }): MailMessage {
@@ -253,7 +266,7 @@ function invitationMail(params: {
   const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
   const tenantName = oneLine(params.tenantName);
   const inviter = params.inviterName ? oneLine(params.inviterName) : 'Someone';
-  const role = memberRoleLabels[params.role];
+  const role = oneLine(params.roleName);
   const expires = `${params.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const text = [
     'Hello,',
@@ -296,6 +309,8 @@ export async function listInvitations(
       id: invitations.id,
       email: invitations.email,
       role: invitations.role,
+      customRoleId: invitations.customRoleId,
+      ...customRoleColumns,
       invitedByName: users.name,
       createdAt: invitations.createdAt,
       expiresAt: invitations.expiresAt,
@@ -303,9 +318,22 @@ export async function listInvitations(
     })
     .from(invitations)
     .leftJoin(users, eq(users.id, invitations.invitedBy))
+    .leftJoin(tenantRoles, withCustomRole)
     .where(and(eq(invitations.tenantId, params.tenantId), open))
     .orderBy(desc(invitations.createdAt), desc(invitations.id));
-  return rows.map(({ expired, ...row }) => ({ ...row, status: expired ? 'expired' : 'pending' }));
+  return rows.map((row) => {
+    const role = roleOfRow(row);
+    return {
+      id: row.id,
+      email: row.email,
+      roleName: role.name,
+      permissions: role.permissions,
+      invitedByName: row.invitedByName,
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+      status: row.expired ? 'expired' : 'pending',
+    };
+  });
 }
 
 /**
@@ -316,15 +344,23 @@ export async function revokeInvitation(
   tx: Transaction,
   params: Scope & { invitationId: string },
 ): Promise<void> {
-  const [target] = await tx
-    .select({ id: invitations.id, email: invitations.email, role: invitations.role })
+  const [row] = await tx
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      role: invitations.role,
+      customRoleId: invitations.customRoleId,
+      ...customRoleColumns,
+    })
     .from(invitations)
+    .leftJoin(tenantRoles, withCustomRole)
     .where(
       and(eq(invitations.tenantId, params.tenantId), eq(invitations.id, params.invitationId), open),
     )
-    .for('update');
-  if (!target) throw new AppError('not_found', 'That invitation is not open any more.');
-  if (!canGrantRole(params.actor.role, target.role)) {
+    .for('update', { of: invitations });
+  if (!row) throw new AppError('not_found', 'That invitation is not open any more.');
+  const target = { ...row, current: roleOfRow(row) };
+  if (!canGrant(params.actor, target.current.permissions)) {
     throw new AppError(
       'forbidden',
       'That invitation’s role has permissions you do not hold, so you cannot revoke it.',
@@ -339,7 +375,7 @@ export async function revokeInvitation(
     actor: { type: 'user', id: params.actor.userId },
     action: 'invitation.revoked',
     target: { type: 'invitation', id: target.id },
-    metadata: { email: target.email, role: target.role },
+    metadata: { email: target.email, role: target.current.name },
     request: params.request,
   });
 }

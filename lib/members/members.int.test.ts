@@ -13,6 +13,7 @@ import {
   transferOwnership,
   type MemberActor,
 } from './index';
+import { rolePermissions } from '@/lib/rbac';
 
 let handle: DatabaseHandle;
 beforeAll(async () => {
@@ -25,7 +26,11 @@ async function workspace(roles: MemberRole[]) {
   const people: MemberActor[] = [];
   for (const role of roles) {
     const person = await createMember(tenant.id, { role });
-    people.push({ userId: person.userId, membershipId: person.membershipId, role });
+    people.push({
+      userId: person.userId,
+      membershipId: person.membershipId,
+      permissions: rolePermissions[role],
+    });
   }
   return { tenant, people };
 }
@@ -71,7 +76,7 @@ describe('members', () => {
       listAuditEvents(tx, { tenantId: tenant.id, action: 'member.role_changed' }),
     );
     expect(events).toHaveLength(1);
-    expect(events[0]?.metadata).toMatchObject({ from: 'member', to: 'viewer' });
+    expect(events[0]?.metadata).toMatchObject({ from: 'Member', to: 'Viewer' });
   });
 
   it('never lets anyone grant what they do not hold, nor touch a member who holds more', async () => {

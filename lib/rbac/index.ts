@@ -1,4 +1,4 @@
-import type { MemberRole } from '@/db/schema';
+import type { MemberRole, RoleColumn } from '@/db/schema';
 
 /** Every permission the application checks, with what it allows. Checks name a permission, never a role. */
 export const permissionDescriptions = {
@@ -6,7 +6,8 @@ export const permissionDescriptions = {
   'documents:write': 'Create and edit documents',
   'documents:delete': 'Delete documents',
   'members:read': 'See who the members are',
-  'members:manage': 'Change members’ roles and remove members',
+  'members:manage': 'Invite members, change their roles and remove them',
+  'roles:manage': 'Create, edit and delete the workspace’s own roles',
   'settings:manage': 'Change the workspace’s name and branding',
   'security:manage': 'Change sign-in and session policies',
   'api_keys:manage': 'Create and revoke API keys',
@@ -39,11 +40,38 @@ export const roleDescriptions: Readonly<Record<MemberRole, string>> = {
   billing: 'Manages billing and sees usage',
 };
 
-export function roleHasPermission(role: MemberRole, permission: Permission): boolean {
-  return rolePermissions[role].includes(permission);
+export const roleLabels: Readonly<Record<MemberRole, string>> = {
+  owner: 'Owner',
+  admin: 'Admin',
+  member: 'Member',
+  viewer: 'Viewer',
+  billing: 'Billing',
+};
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(permissionDescriptions, value);
 }
 
-/** True when every permission of `granted` is one `actor` holds: nobody grants more than they have. */
-export function canGrantRole(actor: MemberRole, granted: MemberRole): boolean {
-  return rolePermissions[granted].every((permission) => roleHasPermission(actor, permission));
+/**
+ * What a membership may do: its built-in role's permissions, or its custom role's. Unknown
+ * names in a custom role (a permission retired from the registry) grant nothing.
+ */
+export function permissionsOf(
+  role: RoleColumn,
+  customRolePermissions: readonly string[] | null,
+): Permission[] {
+  if (role !== 'custom') return [...rolePermissions[role]];
+  return permissions.filter((p) => customRolePermissions?.includes(p));
+}
+
+/** Anyone or anything that holds permissions: a signed-in member (ViewerDTO), an actor in a check. */
+export type PermissionHolder = { permissions: readonly Permission[] };
+
+export function hasPermission(holder: PermissionHolder, permission: Permission): boolean {
+  return holder.permissions.includes(permission);
+}
+
+/** True when the holder has every permission it would grant: nobody grants more than they have. */
+export function canGrant(holder: PermissionHolder, granted: readonly Permission[]): boolean {
+  return granted.every((permission) => hasPermission(holder, permission));
 }

@@ -1,7 +1,7 @@
 import type { CSSProperties, ReactNode } from 'react';
 import { notFound } from 'next/navigation';
 import { getCurrentTenant, getCurrentViewer } from '@/lib/actions';
-import { roleHasPermission } from '@/lib/rbac';
+import { hasPermission } from '@/lib/rbac';
 import { PortalHeader } from './_components/portal-header';
 import { SuspendedNotice } from './_components/suspended-notice';
 
@@ -43,8 +43,8 @@ export default async function TenantLayout({
             ? {
                 name: viewer.name,
                 email: viewer.email,
-                canManageSettings: roleHasPermission(viewer.role, 'settings:manage'),
-                canSeeMembers: roleHasPermission(viewer.role, 'members:read'),
+                canManageSettings: hasPermission(viewer, 'settings:manage'),
+                canSeeMembers: hasPermission(viewer, 'members:read'),
               }
             : null
         }

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { getCurrentTenant, getCurrentViewer } from '@/lib/actions';
 import { isFeatureEnabled } from '@/lib/plans';
-import { roleHasPermission } from '@/lib/rbac';
+import { hasPermission } from '@/lib/rbac';
 import { SettingsNav, type SettingsLink } from './_components/settings-nav';
 
 /** The settings sub-navigation: only the sections this member may open on this plan. */
@@ -9,21 +9,21 @@ export default async function SettingsLayout({ children }: { children: ReactNode
   const [tenant, viewer] = await Promise.all([getCurrentTenant(), getCurrentViewer()]);
   const links: SettingsLink[] = [];
   if (tenant && viewer) {
-    if (roleHasPermission(viewer.role, 'settings:manage'))
+    if (hasPermission(viewer, 'settings:manage'))
       links.push({ href: '/settings', label: 'General' });
-    if (roleHasPermission(viewer.role, 'members:read'))
+    if (hasPermission(viewer, 'members:read')) {
       links.push({ href: '/settings/members', label: 'Members' });
-    if (roleHasPermission(viewer.role, 'security:manage'))
+      links.push({ href: '/settings/roles', label: 'Roles' });
+    }
+    if (hasPermission(viewer, 'security:manage'))
       links.push({ href: '/settings/security', label: 'Security' });
-    // Every member manages their own sessions.
+    // Every member manages their own sessions and second factor.
     links.push({ href: '/settings/sessions', label: 'Your sessions' });
-    if (
-      roleHasPermission(viewer.role, 'api_keys:manage') &&
-      isFeatureEnabled(tenant, 'api_access')
-    ) {
+    links.push({ href: '/settings/mfa', label: 'Two-factor' });
+    if (hasPermission(viewer, 'api_keys:manage') && isFeatureEnabled(tenant, 'api_access')) {
       links.push({ href: '/settings/api-keys', label: 'API keys' });
     }
-    if (roleHasPermission(viewer.role, 'audit:read'))
+    if (hasPermission(viewer, 'audit:read'))
       links.push({ href: '/settings/audit', label: 'Audit log' });
   }
   return (

@@ -3,8 +3,6 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { getCurrentTenant } from '@/lib/actions';
 import { previewInvitation } from '@/lib/invitations';
-import { memberRoleLabels } from '@/lib/members';
-import { roleDescriptions } from '@/lib/rbac';
 import { acceptInvitationAction } from './actions';
 import { AcceptInvitationForm } from './_components/accept-form';
 
@@ -57,8 +55,9 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
           Join {tenant.name}
         </h1>
         <p className="text-slate-600">
-          You are invited as <strong>{memberRoleLabels[invitation.role]}</strong> (
-          {roleDescriptions[invitation.role].toLowerCase()}). The invitation expires on{' '}
+          You are invited as <strong>{invitation.roleName}</strong>
+          {invitation.roleDescription ? ` (${invitation.roleDescription.toLowerCase()})` : ''}. The
+          invitation expires on{' '}
           <time dateTime={invitation.expiresAt.toISOString()}>
             {dateFormat.format(invitation.expiresAt)} UTC
           </time>

@@ -9,6 +9,7 @@ import {
   membershipIdSchema,
   removeMember,
   removeMemberInput,
+  resetMemberTwoFactor,
   revokeMemberSessions,
   transferOwnership,
 } from '@/lib/members';
@@ -73,6 +74,18 @@ const signOutEverywhere = tenantAction(
   refresh,
 );
 
+const resetTwoFactor = tenantAction(
+  { name: 'member.reset_mfa', input: removeMemberInput, permission: 'members:manage' },
+  ({ tx, ctx, input }) =>
+    resetMemberTwoFactor(tx, {
+      tenantId: ctx.tenant.id,
+      actor: ctx.viewer,
+      request: ctx.request,
+      ...input,
+    }),
+  refresh,
+);
+
 export async function changeMemberRoleAction(previous: ActionState, formData: FormData) {
   return changeRole(previous, formData);
 }
@@ -87,4 +100,8 @@ export async function transferOwnershipAction(previous: ActionState, formData: F
 
 export async function revokeMemberSessionsAction(previous: ActionState, formData: FormData) {
   return signOutEverywhere(previous, formData);
+}
+
+export async function resetMemberTwoFactorAction(previous: ActionState, formData: FormData) {
+  return resetTwoFactor(previous, formData);
 }

@@ -1,16 +1,19 @@
 import { Table, TableHead, Td, Th, Tr } from '@/components/ui/table';
 import { requireMember } from '@/lib/actions';
-import { canGrantRole, roleDescriptions, roleHasPermission } from '@/lib/rbac';
+import { canGrant, hasPermission, rolePermissions } from '@/lib/rbac';
+import { listRoles } from '@/lib/roles';
 import { withTenant } from '@/lib/tenancy';
-import { listMembers, memberRoleLabels, memberRoles } from '@/lib/members';
+import { listMembers } from '@/lib/members';
 import { Forbidden } from '../../_components/forbidden';
 import {
   changeMemberRoleAction,
   removeMemberAction,
+  resetMemberTwoFactorAction,
   revokeMemberSessionsAction,
   transferOwnershipAction,
 } from './actions';
-import { ConfirmMemberAction, RoleForm } from './_components/member-controls';
+import { ConfirmAction } from '@/components/forms/confirm-action';
+import { RoleForm } from './_components/member-controls';
 import { InviteSection } from './_components/invite-section';
 
 export const metadata = { title: 'Members' };
@@ -20,12 +23,14 @@ const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone
 export default async function MembersPage() {
   const { tenant, viewer, allowed } = await requireMember('members:read');
   if (!allowed) return <Forbidden />;
-  const members = await withTenant(tenant.id, (tx) => listMembers(tx, { tenantId: tenant.id }));
-  const canManage = roleHasPermission(viewer.role, 'members:manage');
-  const grantable = memberRoles
-    .filter((role) => canGrantRole(viewer.role, role))
-    .map((role) => ({ value: role, label: memberRoleLabels[role] }));
-  const canTransfer = canManage && canGrantRole(viewer.role, 'owner');
+  const [members, roles] = await withTenant(tenant.id, (tx) =>
+    Promise.all([listMembers(tx, { tenantId: tenant.id }), listRoles(tx, { tenantId: tenant.id })]),
+  );
+  const canManage = hasPermission(viewer, 'members:manage');
+  const grantable = roles
+    .filter((role) => canGrant(viewer, role.permissions))
+    .map((role) => ({ value: role.key, label: role.name }));
+  const canTransfer = canManage && canGrant(viewer, rolePermissions.owner);
 
   return (
     <section aria-labelledby="members-heading" className="space-y-6">
@@ -51,12 +56,15 @@ export default async function MembersPage() {
         <tbody>
           {members.map((member) => {
             const self = member.membershipId === viewer.membershipId;
-            const manageable = canManage && canGrantRole(viewer.role, member.role);
+            const manageable = canManage && canGrant(viewer, member.permissions);
             return (
               <Tr key={member.membershipId}>
                 <Th scope="row">
                   {member.name}
                   {self ? <span className="text-slate-500"> (you)</span> : null}
+                  {member.mfaEnabled ? (
+                    <span className="block text-xs font-normal text-slate-500">Two-factor on</span>
+                  ) : null}
                 </Th>
                 <Td className="text-slate-600">{member.email}</Td>
                 <Td>
@@ -65,13 +73,11 @@ export default async function MembersPage() {
                       action={changeMemberRoleAction}
                       membershipId={member.membershipId}
                       name={member.name}
-                      role={member.role}
+                      role={member.roleKey}
                       options={grantable}
                     />
                   ) : (
-                    <span title={roleDescriptions[member.role]}>
-                      {memberRoleLabels[member.role]}
-                    </span>
+                    <span title={member.roleDescription || undefined}>{member.roleName}</span>
                   )}
                 </Td>
                 <Td className="whitespace-nowrap text-slate-600">
@@ -83,9 +89,9 @@ export default async function MembersPage() {
                   <Td>
                     <div className="flex flex-wrap gap-2">
                       {canTransfer && !self && member.role !== 'owner' ? (
-                        <ConfirmMemberAction
+                        <ConfirmAction
                           action={transferOwnershipAction}
-                          membershipId={member.membershipId}
+                          fields={{ membershipId: member.membershipId }}
                           label={`Make ${member.name} owner`}
                           title={`Hand ownership to ${member.name}?`}
                           body="They become an owner and you become an admin. You cannot undo this yourself."
@@ -94,9 +100,9 @@ export default async function MembersPage() {
                         />
                       ) : null}
                       {manageable && !self ? (
-                        <ConfirmMemberAction
+                        <ConfirmAction
                           action={revokeMemberSessionsAction}
-                          membershipId={member.membershipId}
+                          fields={{ membershipId: member.membershipId }}
                           label={`Sign ${member.name} out everywhere`}
                           title={`Sign ${member.name} out everywhere?`}
                           body="Every session they have in this workspace ends at its next request. They can sign in again."
@@ -104,10 +110,21 @@ export default async function MembersPage() {
                           pendingLabel="Signing out…"
                         />
                       ) : null}
+                      {manageable && !self && member.mfaEnabled ? (
+                        <ConfirmAction
+                          action={resetMemberTwoFactorAction}
+                          fields={{ membershipId: member.membershipId }}
+                          label={`Reset two-factor of ${member.name}`}
+                          title={`Reset ${member.name}’s two-factor sign-in?`}
+                          body="For a lost authenticator: their second factor and recovery codes are removed and they are signed out everywhere. Where two-factor sign-in is required, they set it up again at their next sign-in."
+                          confirmLabel="Reset two-factor"
+                          pendingLabel="Resetting…"
+                        />
+                      ) : null}
                       {manageable ? (
-                        <ConfirmMemberAction
+                        <ConfirmAction
                           action={removeMemberAction}
-                          membershipId={member.membershipId}
+                          fields={{ membershipId: member.membershipId }}
                           label={self ? 'Leave workspace' : `Remove ${member.name}`}
                           title={self ? `Leave ${tenant.name}?` : `Remove ${member.name}?`}
                           body="Their access ends at once: every session they have here is signed out."
@@ -124,14 +141,12 @@ export default async function MembersPage() {
           })}
         </tbody>
       </Table>
-      {canManage ? (
-        <InviteSection tenantId={tenant.id} viewerRole={viewer.role} roles={grantable} />
-      ) : null}
+      {canManage ? <InviteSection tenantId={tenant.id} viewer={viewer} roles={grantable} /> : null}
       <dl className="grid gap-2 text-sm text-slate-600 sm:grid-cols-2">
-        {memberRoles.map((role) => (
-          <div key={role}>
-            <dt className="inline font-medium text-slate-800">{memberRoleLabels[role]}:</dt>{' '}
-            <dd className="inline">{roleDescriptions[role]}</dd>
+        {roles.map((role) => (
+          <div key={role.key}>
+            <dt className="inline font-medium text-slate-800">{role.name}:</dt>{' '}
+            <dd className="inline">{role.description || 'A role of this workspace'}</dd>
           </div>
         ))}
       </dl>

@@ -1,10 +1,8 @@
 import { Badge } from '@/components/ui/badge';
 import { Table, TableHead, Td, Th, Tr } from '@/components/ui/table';
 import { listInvitations } from '@/lib/invitations';
-import { memberRoleLabels } from '@/lib/members';
-import { canGrantRole } from '@/lib/rbac';
+import { canGrant, type PermissionHolder } from '@/lib/rbac';
 import { withTenant } from '@/lib/tenancy';
-import type { MemberRole } from '@/db/schema';
 import { inviteMemberAction, revokeInvitationAction } from '../invite-actions';
 import { InviteForm } from './invite-form';
 import { InviteRevokeButton } from './invite-revoke-button';
@@ -17,12 +15,12 @@ const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone
  */
 export async function InviteSection({
   tenantId,
-  viewerRole,
+  viewer,
   roles,
 }: {
   tenantId: string;
-  viewerRole: MemberRole;
-  roles: { value: MemberRole; label: string }[];
+  viewer: PermissionHolder;
+  roles: { value: string; label: string }[];
 }) {
   const invitations = await withTenant(tenantId, (tx) => listInvitations(tx, { tenantId }));
   return (
@@ -48,7 +46,7 @@ export async function InviteSection({
             {invitations.map((invitation) => (
               <Tr key={invitation.id}>
                 <Th scope="row">{invitation.email}</Th>
-                <Td>{memberRoleLabels[invitation.role]}</Td>
+                <Td>{invitation.roleName}</Td>
                 <Td className="text-slate-600">{invitation.invitedByName ?? '—'}</Td>
                 <Td className="whitespace-nowrap text-slate-600">
                   {invitation.status === 'expired' ? (
@@ -60,7 +58,7 @@ export async function InviteSection({
                   )}
                 </Td>
                 <Td>
-                  {canGrantRole(viewerRole, invitation.role) ? (
+                  {canGrant(viewer, invitation.permissions) ? (
                     <InviteRevokeButton
                       action={revokeInvitationAction}
                       invitationId={invitation.id}
