@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '@/db/scope';
 import {
@@ -12,6 +12,7 @@ import {
 } from '@/db/schema';
 import {
   AUDIT_EXPORT_MAX,
+  filterConditions,
   logSearchInput,
   parseLogSearch,
   toCsvWith,
@@ -112,32 +113,20 @@ const recordColumns = {
   cursorAt: sql<string>`${activityEvents.createdAt}::text`,
 };
 
-const startOfDay = (date: string) => new Date(`${date}T00:00:00.000Z`);
-const startOfNextDay = (date: string) => new Date(startOfDay(date).getTime() + 86_400_000);
-
 type Query = AuditFilters & { tenantId: string; stream: ActivityStream; after?: Cursor };
 
 function conditions(params: Query): SQL[] {
-  const where: Array<SQL | undefined> = [
+  return [
     // Explicit, though RLS would catch its absence: the backstop is not the only guard.
     eq(activityEvents.tenantId, params.tenantId),
     eq(activityEvents.stream, params.stream),
-    params.after
-      ? sql`(${activityEvents.createdAt}, ${activityEvents.id}) < (${params.after.createdAt}::timestamptz, ${params.after.id}::uuid)`
-      : undefined,
-    params.actorType ? eq(activityEvents.actorType, params.actorType) : undefined,
-    params.actorId ? eq(activityEvents.actorId, params.actorId) : undefined,
-    params.action?.endsWith('.')
-      ? sql`starts_with(${activityEvents.action}, ${params.action})`
-      : params.action
-        ? eq(activityEvents.action, params.action)
-        : undefined,
-    params.targetType ? eq(activityEvents.targetType, params.targetType) : undefined,
-    params.targetId ? eq(activityEvents.targetId, params.targetId) : undefined,
-    params.from ? gte(activityEvents.createdAt, startOfDay(params.from)) : undefined,
-    params.to ? lt(activityEvents.createdAt, startOfNextDay(params.to)) : undefined,
+    ...(params.after
+      ? [
+          sql`(${activityEvents.createdAt}, ${activityEvents.id}) < (${params.after.createdAt}::timestamptz, ${params.after.id}::uuid)`,
+        ]
+      : []),
+    ...filterConditions(activityEvents, params),
   ];
-  return where.filter((condition): condition is SQL => condition !== undefined);
 }
 
 /**

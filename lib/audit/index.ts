@@ -22,6 +22,7 @@ export {
   auditSearchQuery,
   csvCell,
   exportAuditEvents,
+  filterConditions,
   filtersOf,
   logSearchInput,
   parseAuditSearch,

@@ -1,5 +1,6 @@
 import 'server-only';
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Transaction } from '@/db/scope';
 import { actorTypes, apiKeys, auditEvents, users, type ActorType } from '@/db/schema';
@@ -207,24 +208,37 @@ const recordColumns = {
 const startOfDay = (date: string) => new Date(`${date}T00:00:00.000Z`);
 const startOfNextDay = (date: string) => new Date(startOfDay(date).getTime() + 86_400_000);
 
-function conditions(params: AuditFilters & { tenantId: string; beforeSeq?: number }): SQL[] {
+/** The columns a log is filtered by: the audit trail and the access and security logs share them. */
+export type FilterableLog = Record<
+  'actorType' | 'actorId' | 'action' | 'targetType' | 'targetId' | 'createdAt',
+  AnyPgColumn
+>;
+
+/** The WHERE conditions of `filters` over a log's columns (absent filters add none). */
+export function filterConditions(log: FilterableLog, filters: AuditFilters): SQL[] {
   const where: Array<SQL | undefined> = [
-    // Explicit, though RLS would catch its absence: the backstop is not the only guard.
-    eq(auditEvents.tenantId, params.tenantId),
-    params.beforeSeq !== undefined ? lt(auditEvents.seq, params.beforeSeq) : undefined,
-    params.actorType ? eq(auditEvents.actorType, params.actorType) : undefined,
-    params.actorId ? eq(auditEvents.actorId, params.actorId) : undefined,
-    params.action?.endsWith('.')
-      ? sql`starts_with(${auditEvents.action}, ${params.action})`
-      : params.action
-        ? eq(auditEvents.action, params.action)
+    filters.actorType ? eq(log.actorType, filters.actorType) : undefined,
+    filters.actorId ? eq(log.actorId, filters.actorId) : undefined,
+    filters.action?.endsWith('.')
+      ? sql`starts_with(${log.action}, ${filters.action})`
+      : filters.action
+        ? eq(log.action, filters.action)
         : undefined,
-    params.targetType ? eq(auditEvents.targetType, params.targetType) : undefined,
-    params.targetId ? eq(auditEvents.targetId, params.targetId) : undefined,
-    params.from ? gte(auditEvents.createdAt, startOfDay(params.from)) : undefined,
-    params.to ? lt(auditEvents.createdAt, startOfNextDay(params.to)) : undefined,
+    filters.targetType ? eq(log.targetType, filters.targetType) : undefined,
+    filters.targetId ? eq(log.targetId, filters.targetId) : undefined,
+    filters.from ? gte(log.createdAt, startOfDay(filters.from)) : undefined,
+    filters.to ? lt(log.createdAt, startOfNextDay(filters.to)) : undefined,
   ];
   return where.filter((condition): condition is SQL => condition !== undefined);
+}
+
+function conditions(params: AuditFilters & { tenantId: string; beforeSeq?: number }): SQL[] {
+  return [
+    // Explicit, though RLS would catch its absence: the backstop is not the only guard.
+    eq(auditEvents.tenantId, params.tenantId),
+    ...(params.beforeSeq !== undefined ? [lt(auditEvents.seq, params.beforeSeq)] : []),
+    ...filterConditions(auditEvents, params),
+  ];
 }
 
 /**
