@@ -44,6 +44,7 @@ const BENCH_SLUG = 'bench-0001';
  */
 const UNREACHABLE_LIMITS = {
   api_requests_per_minute: 1_000_000_000,
+  api_requests_per_minute_per_key: 1_000_000_000,
   api_calls_per_month: 1_000_000_000_000,
 };
 

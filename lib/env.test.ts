@@ -23,6 +23,16 @@ describe('parseEnv', () => {
     expect(parseEnv({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
   });
 
+  it('reads the API rate limiter’s fail mode, open unless told otherwise', () => {
+    expect(parseEnv({}).API_RATE_LIMIT_FAIL_MODE).toBe('open');
+    expect(parseEnv({ API_RATE_LIMIT_FAIL_MODE: 'closed' }).API_RATE_LIMIT_FAIL_MODE).toBe(
+      'closed',
+    );
+    expect(() => parseEnv({ API_RATE_LIMIT_FAIL_MODE: 'shut' })).toThrow(
+      /API_RATE_LIMIT_FAIL_MODE/,
+    );
+  });
+
   it('lists every invalid variable in one error', () => {
     expect(() =>
       parseEnv({

@@ -23,6 +23,11 @@ const envSchema = z
     TRUST_PROXY: booleanFlag,
     UPSTASH_REDIS_REST_URL: z.string().url().optional(),
     UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+    /**
+     * What the tenant API does when the rate-limit store cannot answer: `open` serves the request
+     * uncounted (availability), `closed` answers 503. Logged as a security event either way.
+     */
+    API_RATE_LIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
     PLATFORM_API_TOKEN: z
       .string()
       .min(32, 'PLATFORM_API_TOKEN must be at least 32 characters')

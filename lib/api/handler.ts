@@ -13,6 +13,13 @@ import { clientIp } from '@/lib/request-meta';
 import { resolveTenantBySlug, type TenantContextDTO } from '@/lib/tenancy';
 import { parseInput } from '@/lib/actions/pipeline';
 import type { ApiOperation } from './contract';
+import {
+  consumeApiRateLimit,
+  rateLimitHeaders,
+  shouldReportRateLimited,
+  type ApiRateLimitOutcome,
+  type ApiWindowResult,
+} from './rate-limit';
 import { errorResponse, json } from './respond';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -103,8 +110,12 @@ async function parseRequest<O extends ApiOperation>(
   return { params, query, body } as Parsed<O>;
 }
 
-function respondWith(operation: ApiOperation, result: ApiResult): Response {
-  return json(result.body ?? null, result.status ?? operation.success.status);
+function respondWith(
+  operation: ApiOperation,
+  result: ApiResult,
+  headers: Record<string, string> = {},
+): Response {
+  return json(result.body ?? null, result.status ?? operation.success.status, headers);
 }
 
 export type TenantRouteContext<O extends ApiOperation> = Parsed<O> & {
@@ -122,14 +133,20 @@ function pathResource(path: string): string {
 }
 
 /** What the route saw before it refused, for the security log. */
-type Refusal = { key?: AuthenticatedKey; scopeDenied?: boolean; id?: string };
+type Refusal = {
+  key?: AuthenticatedKey;
+  scopeDenied?: boolean;
+  id?: string;
+  rateLimited?: ApiWindowResult;
+};
 
 /**
  * Records the security event a refused request leaves, after its transaction rolled back: a key
- * without the operation's scope (`permission.denied`), or a well-formed id this tenant does not
- * have (`request.unknown_id`). The latter answers 404 like any missing id and looks nothing up
- * outside the tenant: it may be a stale id or another workspace's, and the log says which key
- * tried it, how often.
+ * without the operation's scope (`permission.denied`), a well-formed id this tenant does not
+ * have (`request.unknown_id`), or a key over a rate limit (`api.rate_limited`, at most once per
+ * key and minute). An unknown id answers 404 like any missing id and looks nothing up outside
+ * the tenant: it may be a stale id or another workspace's, and the log says which key tried it,
+ * how often.
  */
 async function recordRefusal(
   operation: ApiOperation,
@@ -145,7 +162,22 @@ async function recordRefusal(
     channel: 'api' as const,
     request,
   };
-  if (seen.scopeDenied) {
+  if (seen.rateLimited) {
+    const { window, limit, retryAfterSeconds } = seen.rateLimited;
+    if (await shouldReportRateLimited({ tenantId, keyId: seen.key.id })) {
+      await reportSecurityEvent({
+        ...common,
+        action: 'api.rate_limited',
+        metadata: {
+          window,
+          limit,
+          windowSeconds: 60,
+          retryAfterSeconds,
+          operation: operation.operationId,
+        },
+      });
+    }
+  } else if (seen.scopeDenied) {
     await reportSecurityEvent({
       ...common,
       action: 'permission.denied',
@@ -161,12 +193,39 @@ async function recordRefusal(
   }
 }
 
+/** The refusal for a request the limiter did not allow; notes the window for the security log. */
+function rateLimitError(outcome: ApiRateLimitOutcome, seen: Refusal): AppError {
+  const retryAfterSeconds = outcome.retryAfterSeconds;
+  if (outcome.storeUnavailable || !outcome.binding) {
+    return new AppError(
+      'unavailable',
+      'The API cannot check its rate limits right now. Try again shortly.',
+      { retryAfterSeconds },
+    );
+  }
+  seen.rateLimited = outcome.binding;
+  const { window, limit } = outcome.binding;
+  const whose = window === 'key' ? 'this API key' : 'this workspace';
+  return new AppError(
+    'rate_limited',
+    `Too many requests for ${whose}: ${limit} per minute. Retry after ${retryAfterSeconds} s.`,
+    { retryAfterSeconds },
+  );
+}
+
 /**
  * A tenant REST API route. In order: the tenant from the host (middleware's header; unknown
  * or archived → 404), the bearer API key looked up inside that tenant's transaction (so a
  * key of another tenant is just unknown → 401), the tenant's status (suspended → 403
- * tenant_suspended), the api_access feature (→ 403 feature_disabled), the operation's scope
- * (→ 403 forbidden), then the input, then the handler in the same tenant transaction.
+ * tenant_suspended), the api_access feature (→ 403 feature_disabled), the rate limits per key
+ * and per tenant (→ 429 rate_limited; store down and API_RATE_LIMIT_FAIL_MODE=closed → 503
+ * unavailable), the operation's scope (→ 403 forbidden), then the input, then the handler in the
+ * same tenant transaction. Once the limits are counted, every answer carries `RateLimit-*`.
+ *
+ * The limits are counted after authentication, so requests with unknown keys cannot spend a
+ * workspace's budget, and inside the transaction that authenticated the key: no extra database
+ * round trip, at the price of holding the connection for the store's round trips (bounded by its
+ * timeout).
  */
 export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
   operation: O,
@@ -175,6 +234,7 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
   const route = async (request: Request, context: RouteContext): Promise<Response> => {
     const meta = requestMeta(request);
     let tenantId: string | undefined;
+    let limited: ApiRateLimitOutcome | undefined;
     const seen: Refusal = {};
     try {
       const slug = request.headers.get(INTERNAL_HEADERS.tenantSlug);
@@ -198,6 +258,12 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
         if (!isFeatureEnabled(tenant, 'api_access')) {
           throw new AppError('feature_disabled', 'The API is not part of this workspace’s plan.');
         }
+        limited = await consumeApiRateLimit({
+          tenant,
+          keyId: key.id,
+          failMode: env().API_RATE_LIMIT_FAIL_MODE,
+        });
+        if (!limited.allowed) throw rateLimitError(limited, seen);
         if (!hasScope(key, operation.scope)) {
           seen.scopeDenied = true;
           throw new AppError('forbidden', `This API key lacks the ${operation.scope} scope.`);
@@ -214,14 +280,14 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
           request: meta,
         });
       });
-      return respondWith(operation, result);
+      return respondWith(operation, result, rateLimitHeaders(limited));
     } catch (error) {
       if (tenantId) await recordRefusal(operation, tenantId, error, seen, meta);
-      return errorResponse(error, {
-        operation: operation.operationId,
-        requestId: meta.requestId,
-        tenantId,
-      });
+      return errorResponse(
+        error,
+        { operation: operation.operationId, requestId: meta.requestId, tenantId },
+        rateLimitHeaders(limited),
+      );
     }
   };
   return Object.assign(route, { api: 'tenant' as const, operation });

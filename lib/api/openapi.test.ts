@@ -119,7 +119,7 @@ describe('buildOpenApiDocument', () => {
     });
   });
 
-  it('lists the tenant API’s common errors and refuses two operations on one method and path', () => {
+  it('lists the tenant API’s common errors and rate-limit headers, and refuses two operations on one method and path', () => {
     expect(errorCodesOf('tenant', listWidgets)).toEqual([
       'unauthenticated',
       'feature_disabled',
@@ -128,7 +128,22 @@ describe('buildOpenApiDocument', () => {
       'not_found',
       'rate_limited',
       'internal',
+      'unavailable',
     ]);
+    const tenant = buildOpenApiDocument('tenant', [listWidgets], { rootDomain: 'example.com' });
+    const list = tenant.paths?.['/widgets']?.get;
+    const rateLimit = {
+      'RateLimit-Limit': expect.any(Object),
+      'RateLimit-Remaining': expect.any(Object),
+      'RateLimit-Reset': expect.any(Object),
+    };
+    expect(list?.responses?.['200']).toMatchObject({ headers: rateLimit });
+    expect(list?.responses?.['429']).toMatchObject({
+      headers: { 'Retry-After': expect.any(Object), ...rateLimit },
+    });
+    expect(list?.responses?.['503']).toMatchObject({
+      headers: { 'Retry-After': expect.any(Object) },
+    });
     expect(() =>
       buildOpenApiDocument('tenant', [listWidgets, listWidgets], { rootDomain: 'localhost:3000' }),
     ).toThrow(/Two operations for GET \/widgets/);

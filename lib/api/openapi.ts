@@ -104,6 +104,8 @@ export function errorCodesOf(kind: ApiKind, operation: ApiOperation): ErrorCode[
           'forbidden',
           'feature_disabled',
           'tenant_suspended',
+          'rate_limited',
+          'unavailable',
           'internal',
         ]
       : ['unauthenticated', 'unavailable', 'internal'];
@@ -118,7 +120,24 @@ export function errorCodesOf(kind: ApiKind, operation: ApiOperation): ErrorCode[
   return [...codes].sort((a, b) => errorCodes[a] - errorCodes[b] || a.localeCompare(b));
 }
 
-function errorResponses(codes: ErrorCode[]): ZodOpenApiResponsesObject {
+/** The tenant API's rate-limit headers (IETF draft), on every answer once the limits are counted. */
+const rateLimitHeaderObjects: Record<string, oas31.HeaderObject> = {
+  'RateLimit-Limit': {
+    description:
+      'Requests allowed per minute in the tighter of the two windows (per API key, per workspace).',
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests left in that window.',
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until that window ends.',
+    schema: { type: 'integer' },
+  },
+};
+
+function errorResponses(kind: ApiKind, codes: ErrorCode[]): ZodOpenApiResponsesObject {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes)
     byStatus.set(errorCodes[code], [...(byStatus.get(errorCodes[code]) ?? []), code]);
@@ -127,8 +146,10 @@ function errorResponses(codes: ErrorCode[]): ZodOpenApiResponsesObject {
     const headers: Record<string, oas31.HeaderObject> = {};
     if (group.includes('unauthenticated'))
       headers['WWW-Authenticate'] = { description: '`Bearer`', schema: { type: 'string' } };
-    if (group.includes('rate_limited'))
+    if (group.includes('rate_limited') || (kind === 'tenant' && group.includes('unavailable')))
       headers['Retry-After'] = { description: 'Seconds to wait.', schema: { type: 'integer' } };
+    if (kind === 'tenant' && group.includes('rate_limited'))
+      Object.assign(headers, rateLimitHeaderObjects);
     responses[String(status) as `${1 | 2 | 3 | 4 | 5}${string}`] = {
       description: group.map((code) => `\`${code}\`: ${errorMeanings[code]}`).join(' '),
       ...(Object.keys(headers).length ? { headers } : {}),
@@ -233,6 +254,7 @@ function operationObject(kind: ApiKind, operation: ApiOperation): ZodOpenApiOper
   const responses: ZodOpenApiResponsesObject = {
     [String(success.status)]: {
       description: success.description,
+      ...(kind === 'tenant' ? { headers: rateLimitHeaderObjects } : {}),
       ...(success.schema
         ? {
             content: {
@@ -244,7 +266,7 @@ function operationObject(kind: ApiKind, operation: ApiOperation): ZodOpenApiOper
           }
         : {}),
     },
-    ...errorResponses(errorCodesOf(kind, operation)),
+    ...errorResponses(kind, errorCodesOf(kind, operation)),
   };
   return {
     operationId: operation.operationId,
@@ -288,6 +310,11 @@ const descriptions: Readonly<Record<ApiKind, { title: string; description: strin
         '(`x-required-scope`, and the scopes of its security requirement). The workspace’s plan must include API access.',
       '**Errors**: every error is JSON `{"error": {"code", "message", "details?"}}` with a stable snake_case `code`; ' +
         '400 carries field errors in `details`. Another workspace’s ids answer 404.',
+      '**Rate limits**: requests are counted per API key and per workspace, each per minute, from the plan ' +
+        '(`api_requests_per_minute_per_key`, `api_requests_per_minute`). Answers carry `RateLimit-Limit`, ' +
+        '`RateLimit-Remaining` and `RateLimit-Reset` (seconds) for the tighter window; over a limit the answer is ' +
+        '429 `rate_limited` with `Retry-After`. If the limit store is down and the deployment fails closed: 503 ' +
+        '`unavailable` with `Retry-After`.',
       '**Pagination**: lists answer `{data, nextCursor}`; pass `nextCursor` back as `cursor` until it is null.',
     ].join('\n\n'),
   },

@@ -11,8 +11,15 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
 }
 
-/** The one error shape of both APIs (DESIGN.md). Unknown errors are logged and answered 500 without detail. */
-export function errorResponse(error: unknown, context: Record<string, unknown> = {}): Response {
+/**
+ * The one error shape of both APIs (DESIGN.md). Unknown errors are logged and answered 500
+ * without detail. `extraHeaders` go on the answer too (e.g. the tenant API's `RateLimit-*`).
+ */
+export function errorResponse(
+  error: unknown,
+  context: Record<string, unknown> = {},
+  extraHeaders: Record<string, string> = {},
+): Response {
   const appError = isAppError(error)
     ? error
     : new AppError(
@@ -22,7 +29,7 @@ export function errorResponse(error: unknown, context: Record<string, unknown> =
   if (!isAppError(error)) log.error({ err: error, ...context }, 'api request failed');
   const body: ApiErrorBody = { error: { code: appError.code, message: appError.message } };
   if (appError.fieldErrors) body.error.details = appError.fieldErrors;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...extraHeaders };
   if (appError.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(Math.max(1, Math.ceil(appError.retryAfterSeconds)));
   if (appError.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';

@@ -41,12 +41,15 @@ export const rateLimitPolicies = {
 
 /**
  * `retryAfterSeconds` is 0 while attempts remain; once none do, it is an upper bound on the wait
- * before the next attempt is allowed. `storeUnavailable` means the policy's fail mode decided.
+ * before the next attempt is allowed. `resetSeconds` is the time until the current window ends
+ * (what a `RateLimit-Reset` header says). `storeUnavailable` means the policy's fail mode decided:
+ * the counts are then unknown.
  */
 export type RateLimitDecision = {
   allowed: boolean;
   remaining: number;
   retryAfterSeconds: number;
+  resetSeconds: number;
   storeUnavailable: boolean;
 };
 
@@ -70,9 +73,9 @@ const DEFAULT_TIMEOUT_MS = 500;
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 function decision(allowed: boolean, remaining: number, resetAt: number): RateLimitDecision {
-  const retryAfterSeconds =
-    remaining > 0 ? 0 : Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
-  return { allowed, remaining, retryAfterSeconds, storeUnavailable: false };
+  const resetSeconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+  const retryAfterSeconds = remaining > 0 ? 0 : resetSeconds;
+  return { allowed, remaining, retryAfterSeconds, resetSeconds, storeUnavailable: false };
 }
 
 function storeUnavailable(policy: RateLimitPolicy, error: unknown): RateLimitDecision {
@@ -82,11 +85,18 @@ function storeUnavailable(policy: RateLimitPolicy, error: unknown): RateLimitDec
     error: (error instanceof Error ? error.message : String(error)).slice(0, 200),
   });
   return policy.failMode === 'open'
-    ? { allowed: true, remaining: policy.limit, retryAfterSeconds: 0, storeUnavailable: true }
+    ? {
+        allowed: true,
+        remaining: policy.limit,
+        retryAfterSeconds: 0,
+        resetSeconds: policy.windowSeconds,
+        storeUnavailable: true,
+      }
     : {
         allowed: false,
         remaining: 0,
         retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+        resetSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
         storeUnavailable: true,
       };
 }

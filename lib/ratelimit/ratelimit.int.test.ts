@@ -56,6 +56,7 @@ describe('upstash rate limiter on a real Redis', () => {
       allowed: true,
       remaining: 2,
       retryAfterSeconds: 0,
+      resetSeconds: expect.any(Number),
       storeUnavailable: false,
     });
     expect(await b.consumeRateLimit(p, key)).toMatchObject({ allowed: true, remaining: 1 });
@@ -74,6 +75,22 @@ describe('upstash rate limiter on a real Redis', () => {
     await b.resetRateLimit(p, key);
     expect(await a.peekRateLimit(p, key)).toMatchObject({ allowed: true, remaining: 5 });
     expect(logSecurityEvent).not.toHaveBeenCalled();
+  });
+
+  it('applies each limit given under one policy name to the same counts', async () => {
+    // The tenant API's policies carry each tenant's own limit under one name.
+    const limiter = upstash();
+    const key = `acme:${randomUUID()}`;
+    for (let i = 0; i < 3; i++)
+      expect((await limiter.consumeRateLimit(policy({ limit: 5 }), key)).allowed).toBe(true);
+    expect(await limiter.consumeRateLimit(policy({ limit: 3 }), key)).toMatchObject({
+      allowed: false,
+      remaining: 0,
+    });
+    expect(await limiter.consumeRateLimit(policy({ limit: 5 }), key)).toMatchObject({
+      allowed: true,
+      remaining: 1,
+    });
   });
 
   it('keeps the counts in Redis under the policy prefix, with the key hashed', async () => {
@@ -118,18 +135,21 @@ describe('when the store cannot answer', () => {
       allowed: false,
       remaining: 0,
       retryAfterSeconds: 30,
+      resetSeconds: 30,
       storeUnavailable: true,
     });
     expect(await limiter.peekRateLimit(closed, 'k')).toEqual({
       allowed: false,
       remaining: 0,
       retryAfterSeconds: 30,
+      resetSeconds: 30,
       storeUnavailable: true,
     });
     expect(await limiter.consumeRateLimit(open, 'k')).toEqual({
       allowed: true,
       remaining: 5,
       retryAfterSeconds: 0,
+      resetSeconds: 60,
       storeUnavailable: true,
     });
     expect(await limiter.peekRateLimit(open, 'k')).toMatchObject({

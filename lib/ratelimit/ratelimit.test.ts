@@ -28,6 +28,7 @@ describe('memory rate limiter', () => {
       allowed: false,
       remaining: 0,
       retryAfterSeconds: 50,
+      resetSeconds: 50,
       storeUnavailable: false,
     });
     expect(await limiter.peekRateLimit(policy, 'acme:ann@example.com')).toMatchObject({
@@ -42,6 +43,7 @@ describe('memory rate limiter', () => {
       allowed: true,
       remaining: 2,
       retryAfterSeconds: 0,
+      resetSeconds: 60,
       storeUnavailable: false,
     });
   });
@@ -53,6 +55,7 @@ describe('memory rate limiter', () => {
         allowed: true,
         remaining: 3,
         retryAfterSeconds: 0,
+        resetSeconds: 60,
         storeUnavailable: false,
       });
     }

@@ -35,10 +35,13 @@ export function createUpstashStore(options: {
     retry: { retries: 1, backoff: () => 50 },
     enableTelemetry: false,
   });
+  // One limiter per policy *and* limit: the tenant API's policies carry each tenant's own limit
+  // under one name (one key prefix), so a plan change keeps the counts already made.
   const limiters = new Map<string, Ratelimit>();
 
   function limiterFor(policy: RateLimitPolicy): Ratelimit {
-    let limiter = limiters.get(policy.name);
+    const cacheKey = `${policy.name}:${policy.limit}:${policy.windowSeconds}`;
+    let limiter = limiters.get(cacheKey);
     if (!limiter) {
       limiter = new Ratelimit({
         redis,
@@ -50,7 +53,7 @@ export function createUpstashStore(options: {
         ephemeralCache: false,
         enableProtection: false,
       });
-      limiters.set(policy.name, limiter);
+      limiters.set(cacheKey, limiter);
     }
     return limiter;
   }
