@@ -101,6 +101,7 @@ describe('schema-wide isolation contract', () => {
       'sso_connections',
       'sso_identities',
       'tenant_roles',
+      'usage_events',
     ]);
     for (const table of tenantTables) {
       expect(table, `${String(table.name)}`).toMatchObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { buildMetricCatalogue } from '@/lib/metering/metrics';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -34,6 +35,17 @@ const envSchema = z
       .optional(),
     PLATFORM_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email()).optional(),
     BENCH_ROUTES: booleanFlag,
+    /** Custom billable metrics: a JSON array of definitions (lib/metering/metrics.ts). */
+    BILLABLE_METRICS: z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        try {
+          buildMetricCatalogue(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
     /** smtp:// or smtps:// with credentials; unset → mail lands in the outbox (dev mailbox). */
     SMTP_URL: z
       .string()

@@ -10,3 +10,4 @@ export * from './tenant-roles';
 export * from './mfa';
 export * from './sso';
 export * from './activity';
+export * from './usage';

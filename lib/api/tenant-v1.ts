@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createDocumentInput, documentIdSchema, listDocumentsInput } from '@/lib/documents/schemas';
+import { MAX_EVENTS_PER_BATCH, usageEventShape } from '@/lib/metering/events';
 import { defineOperation } from './contract';
 
 const isoDate = z.iso.datetime({ offset: true });
@@ -149,12 +150,124 @@ export const deleteDocumentOperation = defineOperation({
   errors: ['not_found', 'forbidden', 'feature_disabled', 'tenant_suspended'],
 });
 
+/** An event's documented shape; the route validates each event on its own (lib/metering). */
+const usageEventJsonSchema: Record<string, unknown> = {
+  ...z.toJSONSchema(usageEventShape, { io: 'input' }),
+  title: 'UsageEvent',
+};
+delete usageEventJsonSchema.$schema;
+
+export const ingestUsageEventsInput = z
+  .object({
+    events: z
+      .array(
+        z.unknown().meta({
+          description:
+            'A usage event. Each is validated on its own: a bad one is refused in `results` with its reasons, the others are kept.',
+          override: ({ jsonSchema }) => Object.assign(jsonSchema, usageEventJsonSchema),
+        }),
+      )
+      .min(1, 'Send at least one event.')
+      .max(
+        MAX_EVENTS_PER_BATCH,
+        `Send at most ${MAX_EVENTS_PER_BATCH.toLocaleString('en')} events per call.`,
+      ),
+  })
+  .strict();
+
+const eventProblemSchema = z.object({
+  field: z.string().describe('The event’s field, e.g. `value` or `properties.feature`.'),
+  message: z.string(),
+});
+
+export const usageEventOutcomeSchema = z
+  .object({
+    index: z.int().min(0).describe('The event’s position in `events`, from 0.'),
+    status: z
+      .enum(['accepted', 'duplicate', 'rejected'])
+      .describe(
+        '`accepted`: recorded now. `duplicate`: its idempotency key was recorded before (or earlier in this batch); not counted again. `rejected`: not recorded, see `errors`.',
+      ),
+    idempotencyKey: z.string().optional(),
+    errors: z.array(eventProblemSchema).optional().describe('Why a rejected event was refused.'),
+  })
+  .meta({ id: 'UsageEventOutcome' });
+
+export const ingestUsageEventsResultSchema = z
+  .object({
+    accepted: z.int().min(0),
+    duplicates: z.int().min(0),
+    rejected: z.int().min(0),
+    results: z.array(usageEventOutcomeSchema).describe('One entry per event, in request order.'),
+  })
+  .meta({ id: 'UsageIngestResult' });
+
+export const ingestUsageEventsOperation = defineOperation({
+  method: 'post',
+  path: '/usage/events',
+  operationId: 'ingestUsageEvents',
+  summary: 'Report usage events',
+  description: [
+    `Records up to ${MAX_EVENTS_PER_BATCH.toLocaleString('en')} metered events of your product for this workspace. ` +
+      'Each event names a billable metric (built-ins: `api_calls`, `compute_ms`, `egress_bytes`, `storage_bytes`, ' +
+      '`active_members`, `feature_usage` with a `feature` property; operators may define more), a non-negative ' +
+      'finite `value` (whole for counts, bytes and members), an ISO 8601 `timestamp` at most 5 minutes ahead and ' +
+      '35 days old, an `idempotencyKey` (1–200 characters) and optional flat `properties` (at most 20; strings, ' +
+      'numbers, booleans or null; 2 KiB of JSON).',
+    'An idempotency key counts once per workspace, however often it is sent: resend a batch after a timeout ' +
+      'without fear. Events are judged one by one: the answer is 200 with an outcome per event, even when some ' +
+      'or all were refused; only a malformed body (not `{events: [...]}`, or more than 1,000 events) is a 400.',
+  ].join('\n\n'),
+  tag: 'Usage',
+  scope: 'usage:write',
+  body: ingestUsageEventsInput,
+  bodyExample: {
+    events: [
+      {
+        metric: 'api_calls',
+        value: 1,
+        timestamp: '2026-11-30T09:15:00Z',
+        idempotencyKey: 'req_01HZX4Q8',
+      },
+      {
+        metric: 'feature_usage',
+        value: 1,
+        timestamp: '2026-11-30T09:15:02Z',
+        idempotencyKey: 'export_7f3a',
+        properties: { feature: 'document_export' },
+      },
+    ],
+  },
+  success: {
+    status: 200,
+    description: 'The outcome of every event.',
+    schema: ingestUsageEventsResultSchema,
+    example: {
+      accepted: 1,
+      duplicates: 1,
+      rejected: 1,
+      results: [
+        { index: 0, status: 'accepted', idempotencyKey: 'req_01HZX4Q8' },
+        { index: 1, status: 'duplicate', idempotencyKey: 'export_7f3a' },
+        {
+          index: 2,
+          status: 'rejected',
+          idempotencyKey: 'req_01HZX4Q9',
+          errors: [{ field: 'metric', message: 'Unknown metric: api_cals.' }],
+        },
+      ],
+    },
+  },
+  errors: ['invalid_input', 'forbidden', 'feature_disabled', 'tenant_suspended'],
+});
+
 export const tenantV1Operations = [
   listDocumentsOperation,
   createDocumentOperation,
   getDocumentOperation,
   updateDocumentOperation,
   deleteDocumentOperation,
+  ingestUsageEventsOperation,
 ];
 
 type DocumentSummaryLike = {

@@ -13,6 +13,8 @@ const scopeDescriptions: Record<ApiScope, string> = {
   'documents:read': 'List documents and read their contents.',
   'documents:write': 'Create documents and edit their title and body.',
   'documents:delete': 'Delete documents for good.',
+  'usage:read': 'Read the workspace’s usage figures.',
+  'usage:write': 'Report usage events (metering) for the workspace.',
 };
 
 export default async function ApiKeysPage() {
