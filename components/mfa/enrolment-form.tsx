@@ -60,7 +60,7 @@ export function EnrolmentForm({
             Scan this QR code with an authenticator app (such as 1Password, Google Authenticator or
             Authy).
           </p>
-          {/* eslint-disable-next-line @next/next/no-img-element -- a data URL rendered on the server */}
+          {/* eslint-disable-next-line @next/next/no-img-element -- next/image cannot optimise a data: URL, and the QR code (it holds the TOTP secret) must stay inline, never a fetchable, cacheable image URL */}
           <img
             src={enrolment.qrCodeDataUrl}
             alt="QR code to add this account to an authenticator app"

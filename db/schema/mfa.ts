@@ -1,16 +1,7 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  foreignKey,
-  index,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenantPolicies } from './roles';
-import { memberships } from './users';
+import { belongsToMembership } from './users';
 
 /**
  * A member's TOTP second factor in one tenant (each tenant portal is its own sign-in, so each
@@ -29,11 +20,7 @@ export const mfaFactors = pgTable(
     lastUsedStep: bigint('last_used_step', { mode: 'number' }),
   },
   (t) => [
-    foreignKey({
-      name: 'mfa_factors_membership_fk',
-      columns: [t.tenantId, t.membershipId],
-      foreignColumns: [memberships.tenantId, memberships.id],
-    }).onDelete('cascade'),
+    belongsToMembership('mfa_factors_membership_fk', t),
     uniqueIndex('mfa_factors_membership_key').on(t.tenantId, t.membershipId),
     ...tenantPolicies('mfa_factors', t.tenantId),
   ],
@@ -51,11 +38,7 @@ export const mfaRecoveryCodes = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
   (t) => [
-    foreignKey({
-      name: 'mfa_recovery_codes_membership_fk',
-      columns: [t.tenantId, t.membershipId],
-      foreignColumns: [memberships.tenantId, memberships.id],
-    }).onDelete('cascade'),
+    belongsToMembership('mfa_recovery_codes_membership_fk', t),
     uniqueIndex('mfa_recovery_codes_code_key').on(t.tenantId, t.membershipId, t.codeHash),
     index('mfa_recovery_codes_unused_idx')
       .on(t.tenantId, t.membershipId)

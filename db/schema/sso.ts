@@ -1,17 +1,8 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  check,
-  foreignKey,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { boolean, check, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { tenantPolicies } from './roles';
 import { tenants } from './tenants';
-import { memberships } from './users';
+import { belongsToMembership } from './users';
 
 /**
  * A tenant's single sign-on through OpenID Connect: at most one connection per tenant. With
@@ -55,11 +46,7 @@ export const ssoIdentities = pgTable(
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
   },
   (t) => [
-    foreignKey({
-      name: 'sso_identities_membership_fk',
-      columns: [t.tenantId, t.membershipId],
-      foreignColumns: [memberships.tenantId, memberships.id],
-    }).onDelete('cascade'),
+    belongsToMembership('sso_identities_membership_fk', t),
     uniqueIndex('sso_identities_subject_key').on(t.tenantId, t.issuer, t.subject),
     uniqueIndex('sso_identities_membership_key').on(t.tenantId, t.membershipId, t.issuer),
     ...tenantPolicies('sso_identities', t.tenantId),

@@ -90,6 +90,18 @@ export const memberships = pgTable(
   ],
 );
 
+/** A tenant table's reference to one membership of the same tenant: its rows go with it. */
+export function belongsToMembership(
+  name: string,
+  t: { tenantId: AnyPgColumn; membershipId: AnyPgColumn },
+) {
+  return foreignKey({
+    name,
+    columns: [t.tenantId, t.membershipId],
+    foreignColumns: [memberships.tenantId, memberships.id],
+  }).onDelete('cascade');
+}
+
 /**
  * Server-side session registry: the session JWT carries only this row's id, so a session
  * can be revoked (sign-out, member removal) and its lifetime enforced on every request.
@@ -112,11 +124,7 @@ export const sessions = pgTable(
     pendingStep: text('pending_step', { enum: sessionPendingSteps }),
   },
   (t) => [
-    foreignKey({
-      name: 'sessions_membership_fk',
-      columns: [t.tenantId, t.membershipId],
-      foreignColumns: [memberships.tenantId, memberships.id],
-    }).onDelete('cascade'),
+    belongsToMembership('sessions_membership_fk', t),
     index('sessions_tenant_user_idx').on(t.tenantId, t.userId),
     check(
       'sessions_pending_step_valid',

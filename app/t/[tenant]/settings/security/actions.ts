@@ -1,8 +1,9 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { tenantAction, type ActionState } from '@/lib/actions';
 import { z } from 'zod';
+import { tenantAction, type ActionState, type TenantActionContext } from '@/lib/actions';
+import type { Transaction } from '@/db/scope';
 import { configureSsoConnection, removeSsoConnection, ssoConnectionInput } from '@/lib/sso';
 import {
   accountPolicySchema,
@@ -13,32 +14,41 @@ import {
   updateSessionPolicy,
 } from '@/lib/tenancy';
 
-// Next.js accepts only async function declarations as exports of a 'use server' file, so the
-// export delegates to the wrapped action (validate, authenticate, security:manage, audit).
-const update = tenantAction(
+// Next.js accepts only async function declarations as exports of a 'use server' file, so each
+// export delegates to its wrapped action (validate, authenticate, security:manage); the lib
+// function audits the change in the action's transaction.
+
+type Saved = { saved: boolean };
+
+/** The one shape of every section of this page: save in the tenant's transaction, say so. */
+function savedBy<I>(
+  save: (
+    tx: Transaction,
+    scope: {
+      tenantId: string;
+      actor: TenantActionContext['actor'];
+      request: TenantActionContext['request'];
+    },
+    input: I,
+  ) => Promise<unknown>,
+) {
+  return async ({ tx, ctx, input }: { tx: Transaction; ctx: TenantActionContext; input: I }) => {
+    await save(tx, { tenantId: ctx.tenant.id, actor: ctx.actor, request: ctx.request }, input);
+    return { saved: true };
+  };
+}
+
+const refresh = () => revalidatePath('/settings/security');
+
+const updateSessions = tenantAction(
   {
     name: 'tenant.update_session_policy',
     input: sessionPolicySchema,
     permission: 'security:manage',
   },
-  async ({ tx, ctx, input }) => {
-    await updateSessionPolicy(tx, {
-      tenantId: ctx.tenant.id,
-      policy: input,
-      actor: ctx.actor,
-      request: ctx.request,
-    });
-    return { saved: true };
-  },
-  () => revalidatePath('/settings/security'),
+  savedBy((tx, scope, policy) => updateSessionPolicy(tx, { ...scope, policy })),
+  refresh,
 );
-
-export async function updateSessionPolicyAction(
-  previous: ActionState<{ saved: boolean }>,
-  formData: FormData,
-) {
-  return update(previous, formData);
-}
 
 const updateAccounts = tenantAction(
   {
@@ -46,66 +56,21 @@ const updateAccounts = tenantAction(
     input: accountPolicySchema,
     permission: 'security:manage',
   },
-  async ({ tx, ctx, input }) => {
-    await updateAccountPolicy(tx, {
-      tenantId: ctx.tenant.id,
-      policy: input,
-      actor: ctx.actor,
-      request: ctx.request,
-    });
-    return { saved: true };
-  },
-  () => revalidatePath('/settings/security'),
+  savedBy((tx, scope, policy) => updateAccountPolicy(tx, { ...scope, policy })),
+  refresh,
 );
-
-export async function updateAccountPolicyAction(
-  previous: ActionState<{ saved: boolean }>,
-  formData: FormData,
-) {
-  return updateAccounts(previous, formData);
-}
 
 const updateMfa = tenantAction(
   { name: 'tenant.update_mfa_policy', input: mfaPolicySchema, permission: 'security:manage' },
-  async ({ tx, ctx, input }) => {
-    await updateMfaPolicy(tx, {
-      tenantId: ctx.tenant.id,
-      policy: input,
-      actor: ctx.actor,
-      request: ctx.request,
-    });
-    return { saved: true };
-  },
-  () => revalidatePath('/settings/security'),
+  savedBy((tx, scope, policy) => updateMfaPolicy(tx, { ...scope, policy })),
+  refresh,
 );
-
-export async function updateMfaPolicyAction(
-  previous: ActionState<{ saved: boolean }>,
-  formData: FormData,
-) {
-  return updateMfa(previous, formData);
-}
 
 const saveSso = tenantAction(
   { name: 'sso.configure', input: ssoConnectionInput, permission: 'security:manage' },
-  async ({ tx, ctx, input }) => {
-    await configureSsoConnection(tx, {
-      tenantId: ctx.tenant.id,
-      input,
-      actor: ctx.actor,
-      request: ctx.request,
-    });
-    return { saved: true };
-  },
-  () => revalidatePath('/settings/security'),
+  savedBy((tx, scope, input) => configureSsoConnection(tx, { ...scope, input })),
+  refresh,
 );
-
-export async function saveSsoConnectionAction(
-  previous: ActionState<{ saved: boolean }>,
-  formData: FormData,
-) {
-  return saveSso(previous, formData);
-}
 
 const removeSso = tenantAction(
   { name: 'sso.remove', input: z.object({}), permission: 'security:manage' },
@@ -117,8 +82,24 @@ const removeSso = tenantAction(
     });
     return { removed: true };
   },
-  () => revalidatePath('/settings/security'),
+  refresh,
 );
+
+export async function updateSessionPolicyAction(previous: ActionState<Saved>, formData: FormData) {
+  return updateSessions(previous, formData);
+}
+
+export async function updateAccountPolicyAction(previous: ActionState<Saved>, formData: FormData) {
+  return updateAccounts(previous, formData);
+}
+
+export async function updateMfaPolicyAction(previous: ActionState<Saved>, formData: FormData) {
+  return updateMfa(previous, formData);
+}
+
+export async function saveSsoConnectionAction(previous: ActionState<Saved>, formData: FormData) {
+  return saveSso(previous, formData);
+}
 
 export async function removeSsoConnectionAction(
   previous: ActionState<{ removed: boolean }>,
