@@ -102,6 +102,8 @@ describe('schema-wide isolation contract', () => {
       'sso_identities',
       'tenant_roles',
       'usage_events',
+      'usage_notifications',
+      'usage_rollups',
     ]);
     for (const table of tenantTables) {
       expect(table, `${String(table.name)}`).toMatchObject({

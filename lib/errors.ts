@@ -7,6 +7,7 @@ export const errorCodes = {
   invalid_transition: 409,
   invalid_input: 400,
   rate_limited: 429,
+  quota_exceeded: 402,
   limit_reached: 422,
   feature_disabled: 403,
   tenant_suspended: 403,

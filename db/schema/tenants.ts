@@ -37,6 +37,8 @@ export type TenantSettings = {
 /** Per-tenant departures from the plan: a feature switched on or off, a limit raised or lowered (null = unlimited). */
 export type FeatureOverrides = Partial<Record<string, boolean>>;
 export type LimitOverrides = Partial<Record<string, number | null>>;
+/** Per-tenant overage policies replacing the plan's, by metered limit (lib/plans). */
+export type OverageOverrides = Partial<Record<string, 'block' | 'allow' | 'notify'>>;
 
 export const tenants = pgTable(
   'tenants',
@@ -49,6 +51,7 @@ export const tenants = pgTable(
     settings: jsonb('settings').$type<TenantSettings>().notNull().default({}),
     featureOverrides: jsonb('feature_overrides').$type<FeatureOverrides>().notNull().default({}),
     limitOverrides: jsonb('limit_overrides').$type<LimitOverrides>().notNull().default({}),
+    overageOverrides: jsonb('overage_overrides').$type<OverageOverrides>().notNull().default({}),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -8,6 +8,7 @@ import type { Actor, RequestMeta } from '@/lib/audit';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { INTERNAL_HEADERS } from '@/lib/host';
+import { assertWithinAllowances, recordUsage } from '@/lib/metering';
 import { isFeatureEnabled } from '@/lib/plans';
 import { clientIp } from '@/lib/request-meta';
 import { resolveTenantBySlug, type TenantContextDTO } from '@/lib/tenancy';
@@ -20,7 +21,7 @@ import {
   type ApiRateLimitOutcome,
   type ApiWindowResult,
 } from './rate-limit';
-import { errorResponse, json } from './respond';
+import { bodyBytes, errorResponse, json } from './respond';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -116,6 +117,28 @@ function respondWith(
   headers: Record<string, string> = {},
 ): Response {
   return json(result.body ?? null, result.status ?? operation.success.status, headers);
+}
+
+/** The tenant API allowances every request uses, refused when their policy is `block`. */
+const API_ALLOWANCES = [
+  'api_calls_per_month',
+  'compute_ms_per_month',
+  'egress_bytes_per_month',
+] as const;
+
+/**
+ * Meters one served request of an authenticated key that passed the limits: one API call,
+ * its server time and its response bytes, by operation. Buffered, so it costs no I/O here.
+ */
+function meterApiRequest(
+  tenantId: string,
+  operation: ApiOperation,
+  started: number,
+  bytes: number,
+): void {
+  recordUsage(tenantId, 'api_calls', 1, operation.operationId);
+  recordUsage(tenantId, 'compute_ms', performance.now() - started, operation.operationId);
+  recordUsage(tenantId, 'egress_bytes', bytes, operation.operationId);
 }
 
 export type TenantRouteContext<O extends ApiOperation> = Parsed<O> & {
@@ -232,10 +255,16 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
   handler: (ctx: TenantRouteContext<O>) => Promise<ApiResult>,
 ): RouteHandler {
   const route = async (request: Request, context: RouteContext): Promise<Response> => {
+    const started = performance.now();
     const meta = requestMeta(request);
     let tenantId: string | undefined;
     let limited: ApiRateLimitOutcome | undefined;
+    let metered: { tenantId: string } | undefined;
     const seen: Refusal = {};
+    const meter = (response: Response) => {
+      if (metered) meterApiRequest(metered.tenantId, operation, started, bodyBytes(response));
+      return response;
+    };
     try {
       const slug = request.headers.get(INTERNAL_HEADERS.tenantSlug);
       const tenant = slug ? await resolveTenantBySlug(slug) : null;
@@ -264,6 +293,8 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
           failMode: env().API_RATE_LIMIT_FAIL_MODE,
         });
         if (!limited.allowed) throw rateLimitError(limited, seen);
+        await assertWithinAllowances(tx, tenant, API_ALLOWANCES);
+        metered = { tenantId: tenant.id };
         if (!hasScope(key, operation.scope)) {
           seen.scopeDenied = true;
           throw new AppError('forbidden', `This API key lacks the ${operation.scope} scope.`);
@@ -280,13 +311,15 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
           request: meta,
         });
       });
-      return respondWith(operation, result, rateLimitHeaders(limited));
+      return meter(respondWith(operation, result, rateLimitHeaders(limited)));
     } catch (error) {
       if (tenantId) await recordRefusal(operation, tenantId, error, seen, meta);
-      return errorResponse(
-        error,
-        { operation: operation.operationId, requestId: meta.requestId, tenantId },
-        rateLimitHeaders(limited),
+      return meter(
+        errorResponse(
+          error,
+          { operation: operation.operationId, requestId: meta.requestId, tenantId },
+          rateLimitHeaders(limited),
+        ),
       );
     }
   };

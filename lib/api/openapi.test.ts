@@ -122,6 +122,7 @@ describe('buildOpenApiDocument', () => {
   it('lists the tenant API’s common errors and rate-limit headers, and refuses two operations on one method and path', () => {
     expect(errorCodesOf('tenant', listWidgets)).toEqual([
       'unauthenticated',
+      'quota_exceeded',
       'feature_disabled',
       'forbidden',
       'tenant_suspended',
@@ -142,6 +143,9 @@ describe('buildOpenApiDocument', () => {
       headers: { 'Retry-After': expect.any(Object), ...rateLimit },
     });
     expect(list?.responses?.['503']).toMatchObject({
+      headers: { 'Retry-After': expect.any(Object) },
+    });
+    expect(list?.responses?.['402']).toMatchObject({
       headers: { 'Retry-After': expect.any(Object) },
     });
     expect(() =>

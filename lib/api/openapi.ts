@@ -65,6 +65,8 @@ export const errorMeanings: Readonly<Record<ErrorCode, string>> = {
   invalid_transition: 'The tenant’s status cannot change that way.',
   invalid_input: 'The input does not validate; `details` names the fields.',
   rate_limited: 'Too many requests; retry after the `Retry-After` seconds.',
+  quota_exceeded:
+    'A usage allowance of the plan is used up and its policy blocks; the message names it and when it resets (`Retry-After`).',
   limit_reached: 'A plan limit is reached.',
   feature_disabled: 'The tenant’s plan does not include the API.',
   tenant_suspended: 'The tenant is suspended.',
@@ -81,6 +83,8 @@ const exampleMessages: Readonly<Record<ErrorCode, string>> = {
   invalid_transition: 'A tenant cannot go from archived to active.',
   invalid_input: 'Check the highlighted fields.',
   rate_limited: 'Too many requests. Try again later.',
+  quota_exceeded:
+    'This workspace has used its 10,000 calls (api calls per month). The allowance resets on 1 December 2026, 00:00 UTC; until then, ask an admin to upgrade the plan.',
   limit_reached: 'This workspace has reached its plan’s limit.',
   feature_disabled: 'The API is not part of this workspace’s plan.',
   tenant_suspended: 'This workspace is suspended.',
@@ -105,6 +109,7 @@ export function errorCodesOf(kind: ApiKind, operation: ApiOperation): ErrorCode[
           'feature_disabled',
           'tenant_suspended',
           'rate_limited',
+          'quota_exceeded',
           'unavailable',
           'internal',
         ]
@@ -146,7 +151,11 @@ function errorResponses(kind: ApiKind, codes: ErrorCode[]): ZodOpenApiResponsesO
     const headers: Record<string, oas31.HeaderObject> = {};
     if (group.includes('unauthenticated'))
       headers['WWW-Authenticate'] = { description: '`Bearer`', schema: { type: 'string' } };
-    if (group.includes('rate_limited') || (kind === 'tenant' && group.includes('unavailable')))
+    if (
+      group.includes('rate_limited') ||
+      group.includes('quota_exceeded') ||
+      (kind === 'tenant' && group.includes('unavailable'))
+    )
       headers['Retry-After'] = { description: 'Seconds to wait.', schema: { type: 'integer' } };
     if (kind === 'tenant' && group.includes('rate_limited'))
       Object.assign(headers, rateLimitHeaderObjects);
@@ -315,6 +324,10 @@ const descriptions: Readonly<Record<ApiKind, { title: string; description: strin
         '`RateLimit-Remaining` and `RateLimit-Reset` (seconds) for the tighter window; over a limit the answer is ' +
         '429 `rate_limited` with `Retry-After`. If the limit store is down and the deployment fails closed: 503 ' +
         '`unavailable` with `Retry-After`.',
+      '**Usage allowances**: every answer to an authenticated key counts one API call, its server time and its ' +
+        'response bytes. When a monthly allowance of the plan is used up and its overage policy is `block`, requests ' +
+        'are refused with 402 `quota_exceeded`, a message naming the allowance and its reset, and `Retry-After` ' +
+        '(seconds until the next month, UTC).',
       '**Pagination**: lists answer `{data, nextCursor}`; pass `nextCursor` back as `cursor` until it is null.',
     ].join('\n\n'),
   },

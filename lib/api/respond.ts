@@ -6,9 +6,24 @@ export type ApiErrorBody = { error: { code: ErrorCode; message: string; details?
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
+/** A JSON answer whose Content-Length is set, so metering can count its bytes. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   if (status === 204) return new Response(null, { status, headers: { ...NO_STORE, ...headers } });
-  return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
+  const text = JSON.stringify(body);
+  return new Response(text, {
+    status,
+    headers: {
+      ...NO_STORE,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+      ...headers,
+    },
+  });
+}
+
+/** The bytes of an answer's body as sent (its Content-Length; 0 without a body). */
+export function bodyBytes(response: Response): number {
+  return Number(response.headers.get('content-length') ?? 0);
 }
 
 /**

@@ -21,3 +21,17 @@ export {
   type UsageEventInput,
 } from './events';
 export { ingestUsageEvents, metricCatalogue, type IngestResult } from './ingest';
+export { ROLLUP_OVERLAP_MS, refreshUsageRollups, type RollupRun } from './rollup';
+export { FLUSH_INTERVAL_MS, UsageRecorder, recordUsage, usageRecorder } from './recorder';
+export {
+  allowancesOf,
+  assertWithinAllowances,
+  forgetCachedFigures,
+  meteredFigures,
+  periodOf,
+  quotaError,
+  type AllowanceUsage,
+  type MeteredFigures,
+} from './allowances';
+export { forecastPeriodEnd, topDimensions, usageSeries, type UsagePoint } from './query';
+export { formatQuantity, formatResetTime } from './format';

@@ -31,6 +31,12 @@ export const billableMetricSchema = z
     requiredProperties: z.array(z.string().regex(PROPERTY_KEY_PATTERN)).max(10).default([]),
     /** `unique_count` only: the property whose distinct values are counted. */
     uniqueBy: z.string().regex(PROPERTY_KEY_PATTERN).optional(),
+    /**
+     * `count` and `sum` only: a property whose values the rollups keep apart (the API route of
+     * api_calls), so a period's figure can be broken down by it. Events without it roll up
+     * under ''.
+     */
+    dimension: z.string().regex(PROPERTY_KEY_PATTERN).optional(),
   })
   .strict()
   .superRefine((metric, ctx) => {
@@ -41,6 +47,14 @@ export const billableMetricSchema = z
         code: 'custom',
         path: ['uniqueBy'],
         message: 'uniqueBy is for unique_count only.',
+      });
+  })
+  .superRefine((metric, ctx) => {
+    if (metric.dimension && metric.aggregation !== 'count' && metric.aggregation !== 'sum')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dimension'],
+        message: 'A dimension is for count and sum metrics only.',
       });
   })
   .transform((metric) => ({
@@ -57,20 +71,23 @@ const builtInDefinitions: z.input<typeof billableMetricSchema>[] = [
     key: 'api_calls',
     unit: 'calls',
     aggregation: 'count',
-    description: 'Requests to the tenant API.',
+    dimension: 'route',
+    description: 'Requests to the tenant API, by route.',
   },
   {
     key: 'compute_ms',
     unit: 'milliseconds',
     aggregation: 'sum',
-    description: 'Server time spent on the tenant’s requests.',
+    dimension: 'route',
+    description: 'Server time spent on the tenant’s requests, by route or action.',
   },
   {
     key: 'egress_bytes',
     unit: 'bytes',
     aggregation: 'sum',
     integer: true,
-    description: 'Bytes sent to the tenant’s clients.',
+    dimension: 'route',
+    description: 'Bytes sent to the tenant’s clients, by route.',
   },
   {
     key: 'storage_bytes',
@@ -91,6 +108,7 @@ const builtInDefinitions: z.input<typeof billableMetricSchema>[] = [
     unit: 'uses',
     aggregation: 'count',
     requiredProperties: ['feature'],
+    dimension: 'feature',
     description: 'Each use of a metered feature, named by the `feature` property.',
   },
 ];

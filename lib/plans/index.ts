@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FeatureOverrides, LimitOverrides } from '@/db/schema';
+import type { FeatureOverrides, LimitOverrides, OverageOverrides } from '@/db/schema';
 
 /**
  * Plans, their feature toggles and resource limits. The catalogue lives in code (a plan change
@@ -20,12 +20,38 @@ export const limits = {
   api_requests_per_minute: 'API requests per minute',
   api_requests_per_minute_per_key: 'API requests per minute, per API key',
   api_calls_per_month: 'API calls per month',
+  compute_ms_per_month: 'Compute (server milliseconds) per month',
+  egress_bytes_per_month: 'Network egress (bytes) per month',
+  feature_uses_per_month: 'Metered feature uses per month',
 } as const;
 export type Limit = keyof typeof limits;
 export const limitNames = Object.keys(limits) as Limit[];
 
 export const planIds = ['free', 'pro', 'business', 'enterprise'] as const;
 export type PlanId = (typeof planIds)[number];
+
+/**
+ * What happens when a metered allowance is used up: `block` refuses the work (402 with the limit
+ * and its reset), `allow` serves it and counts the excess as overage for billing, `notify` serves
+ * it and only tells the tenant's admins. Admins are notified at 80 % and 100 % under every policy.
+ */
+export const overagePolicies = ['block', 'allow', 'notify'] as const;
+export type OveragePolicy = (typeof overagePolicies)[number];
+
+/**
+ * The limits that are allowances on a usage metric (lib/metering), and that metric. Monthly
+ * ones reset at the start of each calendar month (UTC); gauges (storage, members) never reset.
+ */
+export const meteredLimits = {
+  api_calls_per_month: { metric: 'api_calls', monthly: true },
+  compute_ms_per_month: { metric: 'compute_ms', monthly: true },
+  egress_bytes_per_month: { metric: 'egress_bytes', monthly: true },
+  feature_uses_per_month: { metric: 'feature_usage', monthly: true },
+  storage_bytes: { metric: 'storage_bytes', monthly: false },
+  members: { metric: 'active_members', monthly: false },
+} as const satisfies Partial<Record<Limit, { metric: string; monthly: boolean }>>;
+export type MeteredLimit = keyof typeof meteredLimits;
+export const meteredLimitNames = Object.keys(meteredLimits) as MeteredLimit[];
 
 /** null = unlimited. */
 type LimitValues = Record<Limit, number | null>;
@@ -34,6 +60,7 @@ export type Plan = {
   name: string;
   features: Record<Feature, boolean>;
   limits: LimitValues;
+  overage: Record<MeteredLimit, OveragePolicy>;
 };
 
 const MB = 1024 * 1024;
@@ -51,6 +78,17 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       api_requests_per_minute: 60,
       api_requests_per_minute_per_key: 60,
       api_calls_per_month: 10_000,
+      compute_ms_per_month: 60 * 60 * 1000,
+      egress_bytes_per_month: 1 * GB,
+      feature_uses_per_month: 100,
+    },
+    overage: {
+      api_calls_per_month: 'block',
+      compute_ms_per_month: 'block',
+      egress_bytes_per_month: 'block',
+      feature_uses_per_month: 'block',
+      storage_bytes: 'block',
+      members: 'block',
     },
   },
   pro: {
@@ -64,6 +102,17 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       api_requests_per_minute: 600,
       api_requests_per_minute_per_key: 300,
       api_calls_per_month: 1_000_000,
+      compute_ms_per_month: 50 * 60 * 60 * 1000,
+      egress_bytes_per_month: 100 * GB,
+      feature_uses_per_month: 10_000,
+    },
+    overage: {
+      api_calls_per_month: 'allow',
+      compute_ms_per_month: 'allow',
+      egress_bytes_per_month: 'allow',
+      feature_uses_per_month: 'allow',
+      storage_bytes: 'notify',
+      members: 'block',
     },
   },
   business: {
@@ -77,6 +126,17 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       api_requests_per_minute: 3_000,
       api_requests_per_minute_per_key: 1_500,
       api_calls_per_month: 10_000_000,
+      compute_ms_per_month: 500 * 60 * 60 * 1000,
+      egress_bytes_per_month: 1024 * GB,
+      feature_uses_per_month: 100_000,
+    },
+    overage: {
+      api_calls_per_month: 'allow',
+      compute_ms_per_month: 'allow',
+      egress_bytes_per_month: 'allow',
+      feature_uses_per_month: 'allow',
+      storage_bytes: 'allow',
+      members: 'block',
     },
   },
   enterprise: {
@@ -90,6 +150,17 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       api_requests_per_minute: 10_000,
       api_requests_per_minute_per_key: 5_000,
       api_calls_per_month: null,
+      compute_ms_per_month: null,
+      egress_bytes_per_month: null,
+      feature_uses_per_month: null,
+    },
+    overage: {
+      api_calls_per_month: 'notify',
+      compute_ms_per_month: 'notify',
+      egress_bytes_per_month: 'notify',
+      feature_uses_per_month: 'notify',
+      storage_bytes: 'notify',
+      members: 'block',
     },
   },
 };
@@ -107,11 +178,19 @@ export const limitOverridesSchema = z
   )
   .describe('Limits replacing the plan’s for this tenant; null means unlimited.');
 
+export const overageOverridesSchema = z
+  .partialRecord(
+    z.enum(meteredLimitNames as [MeteredLimit, ...MeteredLimit[]]),
+    z.enum(overagePolicies),
+  )
+  .describe('Overage policies replacing the plan’s for this tenant, by metered limit.');
+
 /** What entitlements depend on: a tenant's plan and its overrides. */
 export type Entitled = {
   plan: string;
   featureOverrides?: FeatureOverrides | null;
   limitOverrides?: LimitOverrides | null;
+  overageOverrides?: OverageOverrides | null;
 };
 
 function planOf(tenant: Entitled): Plan {
@@ -134,6 +213,14 @@ export function limitFor(tenant: Entitled, limit: Limit): number | null {
       return value;
   }
   return planOf(tenant).limits[limit];
+}
+
+/** The one answer to "what happens past allowance Y for this tenant". */
+export function overagePolicyFor(tenant: Entitled, limit: MeteredLimit): OveragePolicy {
+  const override = tenant.overageOverrides?.[limit];
+  return override && (overagePolicies as readonly string[]).includes(override)
+    ? override
+    : planOf(tenant).overage[limit];
 }
 
 export type Entitlements = {

@@ -1,0 +1,169 @@
+import 'server-only';
+import { eq, sql } from 'drizzle-orm';
+import { tenants, type OverageOverrides } from '@/db/schema';
+import type { Transaction } from '@/db/scope';
+import { AppError } from '@/lib/errors';
+import {
+  limitFor,
+  limits,
+  meteredLimitNames,
+  meteredLimits,
+  overagePolicyFor,
+  type Entitled,
+  type MeteredLimit,
+  type OveragePolicy,
+} from '@/lib/plans';
+import { formatQuantity, formatResetTime } from './format';
+import { metricCatalogue } from './ingest';
+
+/** The billing period a moment falls in: the calendar month, UTC. */
+export function periodOf(now: Date): { start: Date; end: Date } {
+  return {
+    start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
+    end: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
+  };
+}
+
+export type AllowanceUsage = {
+  limit: MeteredLimit;
+  metric: string;
+  unit: string;
+  /** This period's total (monthly allowances), or the latest sample (storage, members). */
+  used: number;
+  /** null = unlimited. */
+  allowance: number | null;
+  /** used / allowance × 100, null when unlimited. */
+  percent: number | null;
+  policy: OveragePolicy;
+  /** Used beyond the allowance (what `allow` bills). */
+  overage: number;
+  /** When a monthly allowance starts again; null for gauges. */
+  resetsAt: Date | null;
+};
+
+/** Current figures per metered metric, from the rollups: one query. */
+export type MeteredFigures = Partial<Record<string, number>>;
+
+/**
+ * This period's usage of every metered metric for the transaction's tenant: month rollups for the
+ * monthly allowances (summed over dimensions, or the max for gauges), the latest hour's sample for
+ * storage and members. Reads rollups only, never raw events.
+ */
+export async function meteredFigures(
+  tx: Transaction,
+  tenantId: string,
+  now: Date = new Date(),
+): Promise<MeteredFigures> {
+  const monthly = meteredLimitNames
+    .filter((limit) => meteredLimits[limit].monthly)
+    .map((limit) => meteredLimits[limit].metric);
+  const gauges = meteredLimitNames
+    .filter((limit) => !meteredLimits[limit].monthly)
+    .map((limit) => meteredLimits[limit].metric);
+  const { start } = periodOf(now);
+  const result = (await tx.execute(sql`
+    select metric, sum(value)::float8 as used from usage_rollups
+    where tenant_id = ${tenantId} and granularity = 'month' and bucket_start = ${start}
+      and metric in ${monthly}
+    group by metric
+    union all
+    (select distinct on (metric) metric, value::float8 as used from usage_rollups
+    where tenant_id = ${tenantId} and granularity = 'hour' and metric in ${gauges}
+    order by metric, bucket_start desc)`)) as unknown as {
+    rows: { metric: string; used: number }[];
+  };
+  return Object.fromEntries(result.rows.map((row) => [row.metric, Number(row.used)]));
+}
+
+/** Each metered allowance of the tenant against its figures. */
+export function allowancesOf(
+  tenant: Entitled,
+  figures: MeteredFigures,
+  now: Date = new Date(),
+): AllowanceUsage[] {
+  const catalogue = metricCatalogue();
+  const { end } = periodOf(now);
+  return meteredLimitNames.map((limit) => {
+    const { metric, monthly } = meteredLimits[limit];
+    const used = figures[metric] ?? 0;
+    const allowance = limitFor(tenant, limit);
+    return {
+      limit,
+      metric,
+      unit: catalogue.get(metric)?.unit ?? '',
+      used,
+      allowance,
+      percent: allowance === null ? null : allowance === 0 ? 100 : (used / allowance) * 100,
+      policy: overagePolicyFor(tenant, limit),
+      overage: allowance === null ? 0 : Math.max(0, used - allowance),
+      resetsAt: monthly ? end : null,
+    };
+  });
+}
+
+/** The refusal for work past a `block` allowance: which limit, how much, when it resets. */
+export function quotaError(usage: AllowanceUsage, now: Date = new Date()): AppError {
+  const allowance = formatQuantity(usage.unit, usage.allowance ?? 0);
+  const what = limits[usage.limit].toLowerCase();
+  if (!usage.resetsAt)
+    return new AppError(
+      'quota_exceeded',
+      `This workspace has reached its limit of ${allowance} (${what}). Free some up, or ask an admin to upgrade the plan.`,
+    );
+  return new AppError(
+    'quota_exceeded',
+    `This workspace has used its ${allowance} (${what}). The allowance resets on ${formatResetTime(usage.resetsAt)}; until then, ask an admin to upgrade the plan.`,
+    { retryAfterSeconds: Math.ceil((usage.resetsAt.getTime() - now.getTime()) / 1000) },
+  );
+}
+
+const CACHE_MS = 10_000;
+type Cached = { at: number; figures: MeteredFigures; overageOverrides: OverageOverrides };
+const cache = new Map<string, Cached>();
+
+async function loadCached(tx: Transaction, tenantId: string, now: Date): Promise<Cached> {
+  const [row] = await tx
+    .select({ overageOverrides: tenants.overageOverrides })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId));
+  return {
+    at: now.getTime(),
+    figures: await meteredFigures(tx, tenantId, now),
+    overageOverrides: row?.overageOverrides ?? {},
+  };
+}
+
+/**
+ * Refuses work that would use a blocked allowance: throws `quota_exceeded` (402) when one of
+ * `checked` is at or past its allowance and its policy is `block`. Figures (and the tenant's
+ * overage policies) come from the rollups and the tenant row, cached per tenant for 10 s in the
+ * process, so a busy API pays two queries per tenant every 10 s; the rollup job's interval adds
+ * to that lag (docs/metering.md).
+ */
+export async function assertWithinAllowances(
+  tx: Transaction,
+  tenant: Entitled & { id: string },
+  checked: readonly MeteredLimit[],
+  now: Date = new Date(),
+): Promise<void> {
+  let entry = cache.get(tenant.id);
+  if (!entry || now.getTime() - entry.at > CACHE_MS) {
+    entry = await loadCached(tx, tenant.id, now);
+    cache.set(tenant.id, entry);
+  }
+  const entitled = { ...tenant, overageOverrides: entry.overageOverrides };
+  const exceeded = allowancesOf(entitled, entry.figures, now).find(
+    (usage) =>
+      checked.includes(usage.limit) &&
+      usage.policy === 'block' &&
+      usage.allowance !== null &&
+      usage.used >= usage.allowance,
+  );
+  if (exceeded) throw quotaError(exceeded, now);
+}
+
+/** Forgets cached figures (tests; after the rollup job moves a tenant's usage). */
+export function forgetCachedFigures(tenantId?: string): void {
+  if (tenantId) cache.delete(tenantId);
+  else cache.clear();
+}

@@ -1,0 +1,179 @@
+import 'server-only';
+import { sql } from 'drizzle-orm';
+import type { Database } from '@/db/client';
+import { withPlatform, type Transaction } from '@/db/scope';
+import type { MetricCatalogue } from './metrics';
+import { metricCatalogue } from './ingest';
+
+/** How far behind its watermark the job re-reads, for events whose transaction committed late. */
+export const ROLLUP_OVERLAP_MS = 5 * 60 * 1000;
+const STATE = 'usage_rollups';
+
+export type RollupRun =
+  | { ran: false; reason: 'busy' }
+  | { ran: true; hours: number; days: number; months: number; watermark: Date; ms: number };
+
+type Bucket = { tenant_id: string; metric: string; bucket: string | Date };
+
+async function rows<T>(tx: Transaction, query: ReturnType<typeof sql>): Promise<T[]> {
+  const result = (await tx.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+/** The catalogue as a jsonb recordset the SQL below joins to. */
+function catalogueJson(catalogue: MetricCatalogue): string {
+  return JSON.stringify(
+    [...catalogue.values()].map((metric) => ({
+      key: metric.key,
+      aggregation: metric.aggregation,
+      dimension: metric.dimension ?? null,
+      unique_by: metric.uniqueBy ?? null,
+    })),
+  );
+}
+
+const catalogueCte = (json: string) =>
+  sql`catalogue as (
+    select * from jsonb_to_recordset(${json}::jsonb)
+      as c(key text, aggregation text, dimension text, unique_by text)
+  )`;
+
+const bucketsCte = (buckets: Bucket[]) =>
+  sql`touched as (
+    select * from jsonb_to_recordset(${JSON.stringify(buckets)}::jsonb)
+      as t(tenant_id uuid, metric text, bucket timestamptz)
+  )`;
+
+/** The aggregate of raw events `e` for a metric `c`, as numeric. */
+const rawAggregate = sql`case c.aggregation
+  when 'max' then max(e.value)::numeric
+  when 'unique_count' then count(distinct e.properties ->> c.unique_by)::numeric
+  else sum(e.value::numeric) end`;
+const rawDimension = sql`case when c.aggregation in ('count', 'sum')
+  then coalesce(e.properties ->> c.dimension, '') else '' end`;
+
+const upsert = sql`on conflict on constraint usage_rollups_pk
+  do update set value = excluded.value, events = excluded.events, updated_at = now()`;
+
+/** Recomputes the touched hour buckets from raw events. */
+async function rollUpHours(tx: Transaction, catalogue: string, buckets: Bucket[]) {
+  await tx.execute(sql`
+    with ${catalogueCte(catalogue)}, ${bucketsCte(buckets)}
+    insert into usage_rollups (tenant_id, metric, granularity, bucket_start, dimension, value, events)
+    select t.tenant_id, t.metric, 'hour', t.bucket, ${rawDimension}, ${rawAggregate}, count(*)
+    from touched t
+    join catalogue c on c.key = t.metric
+    join usage_events e on e.tenant_id = t.tenant_id and e.metric = t.metric
+      and e.occurred_at >= t.bucket and e.occurred_at < t.bucket + interval '1 hour'
+    group by t.tenant_id, t.metric, t.bucket, c.aggregation, 5
+    ${upsert}`);
+}
+
+/**
+ * Recomputes touched day or month buckets: count, sum and max from the finer rollups (24 hour
+ * rows make a day, a month's day rows make the month), unique_count from raw events, since
+ * distinct counts do not add up.
+ */
+async function rollUpCoarser(
+  tx: Transaction,
+  catalogue: string,
+  buckets: Bucket[],
+  granularity: 'day' | 'month',
+) {
+  const finer = granularity === 'day' ? 'hour' : 'day';
+  const span = granularity === 'day' ? sql`interval '1 day'` : sql`interval '1 month'`;
+  await tx.execute(sql`
+    with ${catalogueCte(catalogue)}, ${bucketsCte(buckets)}
+    insert into usage_rollups (tenant_id, metric, granularity, bucket_start, dimension, value, events)
+    select t.tenant_id, t.metric, ${granularity}, t.bucket, r.dimension,
+      case c.aggregation when 'max' then max(r.value) else sum(r.value) end, sum(r.events)
+    from touched t
+    join catalogue c on c.key = t.metric and c.aggregation <> 'unique_count'
+    join usage_rollups r on r.tenant_id = t.tenant_id and r.metric = t.metric
+      and r.granularity = ${finer}
+      and r.bucket_start >= t.bucket and r.bucket_start < t.bucket + ${span}
+    group by t.tenant_id, t.metric, t.bucket, c.aggregation, r.dimension
+    ${upsert}`);
+  await tx.execute(sql`
+    with ${catalogueCte(catalogue)}, ${bucketsCte(buckets)}
+    insert into usage_rollups (tenant_id, metric, granularity, bucket_start, dimension, value, events)
+    select t.tenant_id, t.metric, ${granularity}, t.bucket, '', ${rawAggregate}, count(*)
+    from touched t
+    join catalogue c on c.key = t.metric and c.aggregation = 'unique_count'
+    join usage_events e on e.tenant_id = t.tenant_id and e.metric = t.metric
+      and e.occurred_at >= t.bucket and e.occurred_at < t.bucket + ${span}
+    group by t.tenant_id, t.metric, t.bucket, c.aggregation
+    ${upsert}`);
+}
+
+function coarser(hours: Bucket[], unit: 'day' | 'month'): Bucket[] {
+  const seen = new Map<string, Bucket>();
+  for (const hour of hours) {
+    const at = new Date(hour.bucket);
+    const start =
+      unit === 'day'
+        ? Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate())
+        : Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+    const bucket = new Date(start).toISOString();
+    seen.set(`${hour.tenant_id}|${hour.metric}|${bucket}`, { ...hour, bucket });
+  }
+  return [...seen.values()];
+}
+
+/**
+ * The rollup job: brings usage_rollups up to date with usage_events. It finds the hour buckets
+ * of every event received since its watermark (less ROLLUP_OVERLAP_MS, so an event whose
+ * transaction committed after a run began is still picked up by the next), recomputes those
+ * hours from raw events, then their days and months, and moves the watermark, all in one
+ * platform transaction. Recomputing a bucket is idempotent, so a run that fails changes nothing
+ * and a crash or a rerun double-counts nothing. Runs one at a time (advisory lock): a second
+ * caller returns `busy` at once.
+ */
+export async function refreshUsageRollups(
+  options: { catalogue?: MetricCatalogue; database?: Database } = {},
+): Promise<RollupRun> {
+  const catalogue = catalogueJson(options.catalogue ?? metricCatalogue());
+  const started = performance.now();
+  return withPlatform(async (tx) => {
+    const [lock] = await rows<{ locked: boolean }>(
+      tx,
+      sql`select pg_try_advisory_xact_lock(hashtextextended(${STATE}, 0)) as locked`,
+    );
+    if (!lock?.locked) return { ran: false, reason: 'busy' } as const;
+    const [state] = await rows<{ from: string | null; upper: string }>(
+      tx,
+      sql`select (select watermark from usage_rollup_state where name = ${STATE})
+          - ${`${ROLLUP_OVERLAP_MS} milliseconds`}::interval as "from", now() as upper`,
+    );
+    const upper = new Date(state!.upper);
+    const hours = await rows<Bucket>(
+      tx,
+      sql`select distinct tenant_id, metric, date_trunc('hour', occurred_at, 'UTC') as bucket
+          from usage_events
+          where received_at < ${upper}
+            ${state!.from ? sql`and received_at >= ${new Date(state!.from)}` : sql``}`,
+    );
+    const days = coarser(hours, 'day');
+    const months = coarser(hours, 'month');
+    if (hours.length) {
+      await rollUpHours(tx, catalogue, hours);
+      await rollUpCoarser(tx, catalogue, days, 'day');
+      await rollUpCoarser(tx, catalogue, months, 'month');
+    }
+    const ms = Math.round(performance.now() - started);
+    await tx.execute(sql`
+      insert into usage_rollup_state (name, watermark, last_run_at, last_run_ms, last_buckets)
+      values (${STATE}, ${upper}, now(), ${ms}, ${hours.length})
+      on conflict (name) do update set watermark = excluded.watermark,
+        last_run_at = excluded.last_run_at, last_run_ms = excluded.last_run_ms,
+        last_buckets = excluded.last_buckets`);
+    return {
+      ran: true,
+      hours: hours.length,
+      days: days.length,
+      months: months.length,
+      watermark: upper,
+      ms,
+    } as const;
+  }, options.database);
+}
