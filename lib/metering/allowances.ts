@@ -41,35 +41,41 @@ export type AllowanceUsage = {
   resetsAt: Date | null;
 };
 
-/** Current figures per metered metric, from the rollups: one query. */
+/** Current figures per metered metric, by metric key. */
 export type MeteredFigures = Partial<Record<string, number>>;
 
 /**
- * This period's usage of every metered metric for the transaction's tenant: month rollups for the
- * monthly allowances (summed over dimensions, or the max for gauges), the latest hour's sample for
- * storage and members. Reads rollups only, never raw events.
+ * The rows (tenant_id, metric, used) of this period's figures, for one tenant or all: month
+ * rollups for the monthly allowances (summed over dimensions), the latest hour's sample for
+ * gauges (storage, members). Reads rollups only, never raw events.
  */
-export async function meteredFigures(
-  tx: Transaction,
-  tenantId: string,
-  now: Date = new Date(),
-): Promise<MeteredFigures> {
+export function figuresQuery(now: Date, tenantId?: string) {
   const monthly = meteredLimitNames
     .filter((limit) => meteredLimits[limit].monthly)
     .map((limit) => meteredLimits[limit].metric);
   const gauges = meteredLimitNames
     .filter((limit) => !meteredLimits[limit].monthly)
     .map((limit) => meteredLimits[limit].metric);
-  const { start } = periodOf(now);
-  const result = (await tx.execute(sql`
-    select metric, sum(value)::float8 as used from usage_rollups
-    where tenant_id = ${tenantId} and granularity = 'month' and bucket_start = ${start}
-      and metric in ${monthly}
-    group by metric
+  const tenant = tenantId ? sql`and tenant_id = ${tenantId}` : sql``;
+  return sql`
+    select tenant_id, metric, sum(value)::float8 as used from usage_rollups
+    where granularity = 'month' and bucket_start = ${periodOf(now).start}
+      and metric in ${monthly} ${tenant}
+    group by tenant_id, metric
     union all
-    (select distinct on (metric) metric, value::float8 as used from usage_rollups
-    where tenant_id = ${tenantId} and granularity = 'hour' and metric in ${gauges}
-    order by metric, bucket_start desc)`)) as unknown as {
+    (select distinct on (tenant_id, metric) tenant_id, metric, value::float8 as used
+    from usage_rollups
+    where granularity = 'hour' and metric in ${gauges} ${tenant}
+    order by tenant_id, metric, bucket_start desc)`;
+}
+
+/** This period's figures of the transaction's tenant (see figuresQuery). */
+export async function meteredFigures(
+  tx: Transaction,
+  tenantId: string,
+  now: Date = new Date(),
+): Promise<MeteredFigures> {
+  const result = (await tx.execute(figuresQuery(now, tenantId))) as unknown as {
     rows: { metric: string; used: number }[];
   };
   return Object.fromEntries(result.rows.map((row) => [row.metric, Number(row.used)]));

@@ -35,3 +35,5 @@ export {
 } from './allowances';
 export { forecastPeriodEnd, topDimensions, usageSeries, type UsagePoint } from './query';
 export { formatQuantity, formatResetTime } from './format';
+export { usageOverview, type TenantUsageOverview } from './overview';
+export { notifyAllowanceThresholds, usageNotices } from './notifications';

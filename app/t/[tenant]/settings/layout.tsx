@@ -23,6 +23,8 @@ export default async function SettingsLayout({ children }: { children: ReactNode
     if (hasPermission(viewer, 'api_keys:manage') && isFeatureEnabled(tenant, 'api_access')) {
       links.push({ href: '/settings/api-keys', label: 'API keys' });
     }
+    if (hasPermission(viewer, 'usage:read'))
+      links.push({ href: '/settings/usage', label: 'Usage' });
     if (hasPermission(viewer, 'audit:read'))
       links.push({ href: '/settings/audit', label: 'Audit log' });
   }
