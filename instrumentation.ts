@@ -1,6 +1,7 @@
 /**
  * Runs once when the server starts. On the embedded database this opens (and so migrates and
- * seeds) it before the first request, and a second process gets the lock error right away.
+ * seeds) it before the first request, and a second process gets the lock error right away. It
+ * then starts the metering schedule and makes a shutdown write the buffered usage first.
  */
 export async function register(): Promise<void> {
   // Written as one `=== 'nodejs'` test so the edge bundle drops the import.
@@ -8,5 +9,9 @@ export async function register(): Promise<void> {
     if (process.env.NEXT_PHASE === 'phase-production-build') return;
     const { getDatabase } = await import('./db/runtime');
     await getDatabase();
+    const { env } = await import('./lib/env');
+    const { flushUsageOnShutdown, startMeteringSchedule } = await import('./lib/metering/jobs');
+    flushUsageOnShutdown();
+    if (env().METERING_JOBS === 'on') startMeteringSchedule();
   }
 }

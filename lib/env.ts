@@ -46,6 +46,12 @@ const envSchema = z
           ctx.addIssue({ code: 'custom', message: (error as Error).message });
         }
       }),
+    /**
+     * `on` (default): each server process runs the metering jobs (rollups, gauges, allowance
+     * notices) every minute. `off`: something else drives them through the platform API's
+     * POST /api/platform/v1/jobs/metering (a cron on a serverless host).
+     */
+    METERING_JOBS: z.enum(['on', 'off']).default('on'),
     /** smtp:// or smtps:// with credentials; unset → mail lands in the outbox (dev mailbox). */
     SMTP_URL: z
       .string()

@@ -13,3 +13,4 @@ export {
 export * from './platform-v1';
 export * from './openapi';
 export * from './tenant-v1';
+export * from './platform-jobs';

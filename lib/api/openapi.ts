@@ -12,6 +12,7 @@ import { errorCodes, type ErrorCode } from '@/lib/errors';
 import { protocolFor, rootOrigin, tenantOrigin } from '@/lib/host';
 import type { ApiOperation } from './contract';
 import { platformV1Operations } from './platform-v1';
+import { platformJobOperations } from './platform-jobs';
 import { tenantV1Operations } from './tenant-v1';
 
 /**
@@ -408,7 +409,7 @@ export function buildOpenApiDocument(
 
 export const apiOperations: Readonly<Record<ApiKind, readonly ApiOperation[]>> = {
   tenant: tenantV1Operations,
-  platform: platformV1Operations,
+  platform: [...platformV1Operations, ...platformJobOperations],
 };
 
 const cache = new Map<ApiKind, OpenApiDocument>();

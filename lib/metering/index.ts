@@ -37,3 +37,11 @@ export { forecastPeriodEnd, topDimensions, usageSeries, type UsagePoint } from '
 export { formatQuantity, formatResetTime } from './format';
 export { usageOverview, type TenantUsageOverview } from './overview';
 export { notifyAllowanceThresholds, usageNotices } from './notifications';
+export {
+  METERING_JOB_INTERVAL_MS,
+  flushUsageOnShutdown,
+  runMeteringJobs,
+  sampleGauges,
+  startMeteringSchedule,
+  type MeteringJobReport,
+} from './jobs';

@@ -45,7 +45,10 @@ async function recipientsOf(tx: Transaction, tenantId: string): Promise<string[]
     .innerJoin(users, eq(users.id, memberships.userId))
     .leftJoin(
       tenantRoles,
-      and(eq(tenantRoles.tenantId, memberships.tenantId), eq(tenantRoles.id, memberships.customRoleId)),
+      and(
+        eq(tenantRoles.tenantId, memberships.tenantId),
+        eq(tenantRoles.id, memberships.customRoleId),
+      ),
     )
     .where(eq(memberships.tenantId, tenantId));
   return rows

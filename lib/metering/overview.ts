@@ -1,18 +1,8 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
-import type {
-  FeatureOverrides,
-  LimitOverrides,
-  OverageOverrides,
-  TenantStatus,
-} from '@/db/schema';
+import type { FeatureOverrides, LimitOverrides, OverageOverrides, TenantStatus } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
-import {
-  allowancesOf,
-  figuresQuery,
-  type AllowanceUsage,
-  type MeteredFigures,
-} from './allowances';
+import { allowancesOf, figuresQuery, type AllowanceUsage, type MeteredFigures } from './allowances';
 
 export type TenantUsageOverview = {
   tenantId: string;
