@@ -10,8 +10,8 @@ export async function register(): Promise<void> {
     const { getDatabase } = await import('./db/runtime');
     await getDatabase();
     const { env } = await import('./lib/env');
-    const { flushUsageOnShutdown, startMeteringSchedule } = await import('./lib/metering/jobs');
+    const { flushUsageOnShutdown, startMetering } = await import('./lib/metering/jobs');
+    startMetering({ jobs: env().METERING_JOBS === 'on' });
     flushUsageOnShutdown();
-    if (env().METERING_JOBS === 'on') startMeteringSchedule();
   }
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { count } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { DatabaseHandle } from '@/db/client';
-import { documents } from '@/db/schema';
-import { withTenant } from '@/db/scope';
+import { documents, usageEvents } from '@/db/schema';
+import { withPlatform, withTenant } from '@/db/scope';
 import {
   createMember,
   createTenant,
@@ -17,6 +17,7 @@ import { resolveViewer } from '@/lib/auth/viewer';
 import type { ViewerDTO } from '@/lib/auth/sessions';
 import { createDocument, createDocumentInput } from '@/lib/documents';
 import { AppError } from '@/lib/errors';
+import { usageRecorder } from '@/lib/metering';
 import { resolveTenantBySlug, type TenantContextDTO } from '@/lib/tenancy';
 import { runPublicAction, runTenantAction, type ResolvedRequest } from './pipeline';
 
@@ -100,6 +101,21 @@ describe('runTenantAction', () => {
     );
     expect(result).toMatchObject({ ok: true, data: { id: expect.any(String) } });
     expect(committed).toHaveLength(1);
+  });
+
+  it('meters the server time of an authorised action as the tenant’s compute, by action', async () => {
+    await usageRecorder().flush();
+    await runTenantAction(resolved(), definition, createHandler, form({ title: 'Metered' }));
+    await usageRecorder().flush();
+    const rows = await withPlatform((tx) =>
+      tx
+        .select({ value: usageEvents.value, properties: usageEvents.properties })
+        .from(usageEvents)
+        .where(and(eq(usageEvents.tenantId, tenant.id), eq(usageEvents.metric, 'compute_ms'))),
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.every((row) => row.properties.route === 'document.create')).toBe(true);
+    expect(rows.reduce((sum, row) => sum + row.value, 0)).toBeGreaterThan(0);
   });
 
   it('sends the submitted text back on failure so the form keeps it, but never a password', async () => {

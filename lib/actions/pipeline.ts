@@ -4,6 +4,7 @@ import { withPlatform, withTenant, type Transaction } from '@/db/scope';
 import { reportSecurityEvent } from '@/lib/activity';
 import type { Actor, RequestMeta } from '@/lib/audit';
 import type { ViewerDTO } from '@/lib/auth';
+import { recordUsage } from '@/lib/metering';
 import { AppError, isAppError } from '@/lib/errors';
 import { log } from '@/lib/log';
 import type { OperatorDTO } from '@/lib/operators';
@@ -124,6 +125,7 @@ export async function runTenantAction<S extends z.ZodType, T>(
   afterCommit?: AfterCommit<T>,
 ): Promise<ActionResult<T>> {
   const { request } = resolved;
+  const started = performance.now();
   let data: T;
   let tenantId: string | undefined;
   try {
@@ -158,7 +160,12 @@ export async function runTenantAction<S extends z.ZodType, T>(
       actor: { type: 'user', id: viewer.userId },
       request: { requestId: request.requestId, ip: request.ip },
     };
-    data = await withTenant(tenant.id, (tx) => handler({ tx, ctx, input }));
+    try {
+      data = await withTenant(tenant.id, (tx) => handler({ tx, ctx, input }));
+    } finally {
+      // The server time of an authorised action is the tenant's compute (buffered, no I/O here).
+      recordUsage(tenant.id, 'compute_ms', performance.now() - started, definition.name);
+    }
   } catch (error) {
     return {
       ...toFailure(error, { action: definition.name, requestId: request.requestId, tenantId }),

@@ -6,6 +6,7 @@ import { documents, users, type ActivityChannel } from '@/db/schema';
 import { recordAccess, type ActivityRequest } from '@/lib/activity';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
+import { assertWithinAllowances } from '@/lib/metering';
 import { assertBelowLimit } from '@/lib/tenancy';
 
 export * from './schemas';
@@ -165,6 +166,7 @@ export async function createDocument(
   params: Mutation & CreateDocumentInput,
 ): Promise<{ id: string }> {
   await assertBelowLimit(tx, { tenantId: params.tenantId, limit: 'documents' });
+  await assertWithinAllowances(tx, params.tenantId, ['storage_bytes']);
   const [row] = await tx
     .insert(documents)
     .values({

@@ -1,6 +1,6 @@
 import 'server-only';
 import { eq, sql } from 'drizzle-orm';
-import { tenants, type OverageOverrides } from '@/db/schema';
+import { tenants } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
 import { AppError } from '@/lib/errors';
 import {
@@ -15,6 +15,7 @@ import {
 } from '@/lib/plans';
 import { formatQuantity, formatResetTime } from './format';
 import { metricCatalogue } from './ingest';
+import { recordUsage } from './recorder';
 
 /** The billing period a moment falls in: the calendar month, UTC. */
 export function periodOf(now: Date): { start: Date; end: Date } {
@@ -124,41 +125,42 @@ export function quotaError(usage: AllowanceUsage, now: Date = new Date()): AppEr
 }
 
 const CACHE_MS = 10_000;
-type Cached = { at: number; figures: MeteredFigures; overageOverrides: OverageOverrides };
+type Cached = { at: number; figures: MeteredFigures; entitled: Entitled };
 const cache = new Map<string, Cached>();
 
 async function loadCached(tx: Transaction, tenantId: string, now: Date): Promise<Cached> {
-  const [row] = await tx
-    .select({ overageOverrides: tenants.overageOverrides })
+  const [entitled] = await tx
+    .select({
+      plan: tenants.plan,
+      featureOverrides: tenants.featureOverrides,
+      limitOverrides: tenants.limitOverrides,
+      overageOverrides: tenants.overageOverrides,
+    })
     .from(tenants)
     .where(eq(tenants.id, tenantId));
-  return {
-    at: now.getTime(),
-    figures: await meteredFigures(tx, tenantId, now),
-    overageOverrides: row?.overageOverrides ?? {},
-  };
+  if (!entitled) throw new AppError('not_found', 'This workspace does not exist.');
+  return { at: now.getTime(), figures: await meteredFigures(tx, tenantId, now), entitled };
 }
 
 /**
  * Refuses work that would use a blocked allowance: throws `quota_exceeded` (402) when one of
- * `checked` is at or past its allowance and its policy is `block`. Figures (and the tenant's
- * overage policies) come from the rollups and the tenant row, cached per tenant for 10 s in the
- * process, so a busy API pays two queries per tenant every 10 s; the rollup job's interval adds
- * to that lag (docs/metering.md).
+ * `checked` is at or past its allowance and its policy is `block`. The tenant's plan, overrides
+ * and figures (from the rollups) are cached per tenant for 10 s in the process, so a busy API
+ * pays two queries per tenant every 10 s; the rollup job's interval adds to that lag
+ * (docs/metering.md).
  */
 export async function assertWithinAllowances(
   tx: Transaction,
-  tenant: Entitled & { id: string },
+  tenantId: string,
   checked: readonly MeteredLimit[],
   now: Date = new Date(),
 ): Promise<void> {
-  let entry = cache.get(tenant.id);
+  let entry = cache.get(tenantId);
   if (!entry || now.getTime() - entry.at > CACHE_MS) {
-    entry = await loadCached(tx, tenant.id, now);
-    cache.set(tenant.id, entry);
+    entry = await loadCached(tx, tenantId, now);
+    cache.set(tenantId, entry);
   }
-  const entitled = { ...tenant, overageOverrides: entry.overageOverrides };
-  const exceeded = allowancesOf(entitled, entry.figures, now).find(
+  const exceeded = allowancesOf(entry.entitled, entry.figures, now).find(
     (usage) =>
       checked.includes(usage.limit) &&
       usage.policy === 'block' &&
@@ -166,6 +168,21 @@ export async function assertWithinAllowances(
       usage.used >= usage.allowance,
   );
   if (exceeded) throw quotaError(exceeded, now);
+}
+
+/**
+ * A use of a metered feature (feature_usage, dimension `feature`): refused while the tenant's
+ * feature_uses_per_month allowance is used up under `block`, counted once `work` succeeds.
+ */
+export async function withMeteredFeature<T>(
+  tx: Transaction,
+  params: { tenantId: string; feature: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  await assertWithinAllowances(tx, params.tenantId, ['feature_uses_per_month']);
+  const result = await work();
+  recordUsage(params.tenantId, 'feature_usage', 1, params.feature);
+  return result;
 }
 
 /** Forgets cached figures (tests; after the rollup job moves a tenant's usage). */

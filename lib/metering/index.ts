@@ -26,6 +26,7 @@ export { FLUSH_INTERVAL_MS, UsageRecorder, recordUsage, usageRecorder } from './
 export {
   allowancesOf,
   assertWithinAllowances,
+  withMeteredFeature,
   forgetCachedFigures,
   meteredFigures,
   periodOf,
@@ -42,6 +43,7 @@ export {
   flushUsageOnShutdown,
   runMeteringJobs,
   sampleGauges,
+  startMetering,
   startMeteringSchedule,
   type MeteringJobReport,
 } from './jobs';

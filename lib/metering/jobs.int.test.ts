@@ -8,6 +8,7 @@ import { documents, mailOutbox, tenants, usageEvents, usageNotifications } from 
 import { withPlatform, withTenant } from '@/db/scope';
 import { createMember, createTenant, setupTestDatabase, teardownTestDatabase } from '@/db/testing';
 import { createApiKey } from '@/lib/api-keys';
+import { createDocument } from '@/lib/documents';
 import {
   allowancesOf,
   flushUsageOnShutdown,
@@ -19,6 +20,7 @@ import {
   sampleGauges,
   usageNotices,
   usageRecorder,
+  withMeteredFeature,
 } from '.';
 
 let handle: DatabaseHandle;
@@ -169,6 +171,48 @@ describe('overage policies', () => {
       ['api_calls', 100, 'notify'],
       ['api_calls', 80, 'notify'],
     ]);
+  });
+});
+
+describe('blocked allowances beyond the API', () => {
+  it('refuses new documents while stored bytes are at the limit, with the limit in words', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    const create = () =>
+      withTenant(tenant.id, (tx) =>
+        createDocument(tx, {
+          tenantId: tenant.id,
+          title: 'More',
+          body: '',
+          actor: { type: 'system', id: null },
+        }),
+      );
+    await expect(create()).resolves.toMatchObject({ id: expect.any(String) });
+    await used(tenant, 'storage_bytes', 100 * 1024 * 1024);
+    await expect(create()).rejects.toMatchObject({
+      code: 'quota_exceeded',
+      message: expect.stringMatching(/limit of 100 MB \(storage \(bytes\)\)\. Free some up/),
+    });
+  });
+
+  it('counts a metered feature’s uses and refuses them past a blocked allowance', async () => {
+    const tenant = await createTenant({ plan: 'free' });
+    const work = vi.fn(async () => 'exported');
+    const use = () =>
+      withTenant(tenant.id, (tx) =>
+        withMeteredFeature(tx, { tenantId: tenant.id, feature: 'log_export' }, work),
+      );
+    await expect(use()).resolves.toBe('exported');
+    await usageRecorder().flush();
+    const [recorded] = await withPlatform((tx) =>
+      tx
+        .select({ value: usageEvents.value, properties: usageEvents.properties })
+        .from(usageEvents)
+        .where(and(eq(usageEvents.tenantId, tenant.id), eq(usageEvents.metric, 'feature_usage'))),
+    );
+    expect(recorded).toEqual({ value: 1, properties: { feature: 'log_export' } });
+    await used(tenant, 'feature_usage', 99, { feature: 'log_export' });
+    await expect(use()).rejects.toMatchObject({ code: 'quota_exceeded' });
+    expect(work).toHaveBeenCalledTimes(1);
   });
 });
 

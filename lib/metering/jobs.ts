@@ -96,6 +96,15 @@ export function startMeteringSchedule(intervalMs = METERING_JOB_INTERVAL_MS): ()
 }
 
 /**
+ * Starts what a server process runs in the background: the usage buffer's flushes, and the
+ * metering jobs every minute unless `jobs` is false (METERING_JOBS=off).
+ */
+export function startMetering(options: { jobs: boolean }): void {
+  usageRecorder().start();
+  if (options.jobs) startMeteringSchedule();
+}
+
+/**
  * Writes buffered usage before the process exits (SIGTERM, SIGINT). Under `npm start`
  * NEXT_MANUAL_SIG_HANDLE is set, so Next leaves the signals to this handler, which flushes and
  * then exits; otherwise Next exits on its own schedule and the flush races it (README).

@@ -23,7 +23,7 @@ type Pending = {
  * The in-process usage buffer. Recording is a map update, never I/O, so it cannot slow the request
  * it measures. Usage is pre-aggregated per tenant, metric, dimension and minute (a thousand API
  * calls to one route in a minute become one event of value 1000), and written every
- * FLUSH_INTERVAL_MS as one multi-row insert through the platform path. A batch that fails to
+ * FLUSH_INTERVAL_MS (once `start()`ed) as one multi-row insert through the platform path. A batch that fails to
  * write is kept with its idempotency keys and retried first, so a retry after a lost commit
  * acknowledgement counts nothing twice. `flush()` on shutdown writes everything (instrumentation).
  */
@@ -43,14 +43,17 @@ export class UsageRecorder {
     const entry = this.pending.get(key);
     if (entry) entry.value += value;
     else this.pending.set(key, { tenantId, metric, dimension, minute, value });
-    if (!this.timer) {
-      // A failed flush is logged and kept for the next one.
-      this.timer = setInterval(
-        () => void this.flush().catch(() => undefined),
-        this.options.intervalMs ?? FLUSH_INTERVAL_MS,
-      );
-      this.timer.unref();
-    }
+  }
+
+  /** Flushes every FLUSH_INTERVAL_MS from now on (the server starts it in instrumentation.ts). */
+  start(): void {
+    if (this.timer) return;
+    // A failed flush is logged and its rows kept for the next one.
+    this.timer = setInterval(
+      () => void this.flush().catch(() => undefined),
+      this.options.intervalMs ?? FLUSH_INTERVAL_MS,
+    );
+    this.timer.unref();
   }
 
   /** Rows recorded and not yet written. */
@@ -72,7 +75,7 @@ export class UsageRecorder {
     }
   }
 
-  /** Stops the timer (tests, shutdown). Recorded usage stays until the next flush. */
+  /** Stops the timer (shutdown). Recorded usage stays until the next flush. */
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '@/db/client';
 import { usageEvents, type NewUsageEvent } from '@/db/schema';
 import { withPlatform, withTenant } from '@/db/scope';
@@ -235,5 +235,39 @@ describe('UsageRecorder', () => {
         properties: { route: 'recorderRoute' },
       },
     ]);
+  });
+
+  it('flushes on its own once started', async () => {
+    const recorder = new UsageRecorder({ intervalMs: 20 });
+    recorder.record(globex.id, 'api_calls', 3, 'startedRoute');
+    recorder.start();
+    await vi.waitFor(() => expect(recorder.backlog).toBe(0));
+    recorder.stop();
+    const rows = await query(sql`
+      select value::float8 as value from usage_events
+      where tenant_id = ${globex.id} and properties ->> 'route' = 'startedRoute'`);
+    expect(rows).toEqual([{ value: 3 }]);
+  });
+
+  it('keeps a batch that failed to write and retries it with the same keys', async () => {
+    let attempts = 0;
+    const flaky = {
+      transaction: (work: Parameters<typeof handle.db.transaction>[0]) => {
+        attempts++;
+        return attempts === 1
+          ? Promise.reject(new Error('connection lost'))
+          : handle.db.transaction(work);
+      },
+    } as unknown as DatabaseHandle['db'];
+    const recorder = new UsageRecorder({ database: flaky });
+    recorder.record(globex.id, 'api_calls', 4, 'flakyRoute');
+    await expect(recorder.flush()).rejects.toThrow('connection lost');
+    expect(recorder.backlog).toBe(1);
+    recorder.record(globex.id, 'api_calls', 1, 'flakyRoute');
+    expect(await recorder.flush()).toBe(2);
+    const rows = await query(sql`
+      select value::float8 as value from usage_events
+      where tenant_id = ${globex.id} and properties ->> 'route' = 'flakyRoute' order by value`);
+    expect(rows).toEqual([{ value: 1 }, { value: 4 }]);
   });
 });

@@ -4,6 +4,7 @@ import { getCurrentTenant, getCurrentViewer, getRequestContext } from '@/lib/act
 import { exportLog, isLogKind, parseActivitySearch, reportSecurityEvent } from '@/lib/activity';
 import { parseAuditSearch, type AuditExportFormat } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
+import { withMeteredFeature } from '@/lib/metering';
 import { hasPermission } from '@/lib/rbac';
 import { withTenant } from '@/lib/tenancy';
 
@@ -73,7 +74,9 @@ export async function exportLogDownload(
     const { cursor: _cursor, limit: _limit, ...filters } = input;
 
     const result = await withTenant(tenant.id, (tx) =>
-      exportLog(tx, { tenantId: tenant.id, ...filters, log, format, actor, request: meta }),
+      withMeteredFeature(tx, { tenantId: tenant.id, feature: 'log_export' }, () =>
+        exportLog(tx, { tenantId: tenant.id, ...filters, log, format, actor, request: meta }),
+      ),
     );
     const day = new Date().toISOString().slice(0, 10);
     return new Response(result.body, {
