@@ -293,7 +293,7 @@ export function tenantRoute<O extends ApiOperation & { scope: ApiScope }>(
           failMode: env().API_RATE_LIMIT_FAIL_MODE,
         });
         if (!limited.allowed) throw rateLimitError(limited, seen);
-        await assertWithinAllowances(tx, tenant, API_ALLOWANCES);
+        await assertWithinAllowances(tx, tenant.id, API_ALLOWANCES);
         metered = { tenantId: tenant.id };
         if (!hasScope(key, operation.scope)) {
           seen.scopeDenied = true;
