@@ -8,6 +8,7 @@ import {
   memberships,
   tenantRoles,
   tenants,
+  usageEvents,
   users,
   type MemberRole,
   type TenantStatus,
@@ -24,12 +25,48 @@ type SeedTenant = {
   /** The tenant's own roles, to show the role matrix with something in it. */
   customRoles?: Array<{ name: string; description: string; permissions: string[] }>;
   documents: Array<{ title: string; body: string }>;
+  /** Fourteen days of API traffic, so the usage pages have something to show. */
+  demoUsage?: boolean;
 };
+
+/**
+ * A fortnight of hourly API usage by route ending at the current hour: a daily rhythm, busier
+ * on weekdays, deterministic (no randomness), as the recorder would have written it.
+ */
+function demoUsageEvents(tenantId: string, now: Date) {
+  const routes = [
+    { route: 'listDocuments', share: 0.6, ms: 18, bytes: 2400 },
+    { route: 'getDocument', share: 0.3, ms: 9, bytes: 900 },
+    { route: 'createDocument', share: 0.1, ms: 25, bytes: 300 },
+  ];
+  const lastHour = Math.floor(now.getTime() / 3_600_000) * 3_600_000;
+  const events = [];
+  for (let h = 14 * 24 - 1; h >= 0; h--) {
+    const at = new Date(lastHour - h * 3_600_000);
+    const hourOfDay = at.getUTCHours();
+    const weekday = at.getUTCDay() % 6 !== 0;
+    const calls = Math.round(
+      (weekday ? 120 : 40) * (1.2 + Math.sin(((hourOfDay - 9) / 24) * 2 * Math.PI)),
+    );
+    for (const { route, share, ms, bytes } of routes) {
+      const n = Math.max(1, Math.round(calls * share));
+      const key = `seed:${at.toISOString()}:${route}`;
+      const common = { tenantId, occurredAt: at, properties: { route }, source: 'system' as const };
+      events.push(
+        { ...common, metric: 'api_calls', value: n, idempotencyKey: `${key}:calls` },
+        { ...common, metric: 'compute_ms', value: n * ms, idempotencyKey: `${key}:ms` },
+        { ...common, metric: 'egress_bytes', value: n * bytes, idempotencyKey: `${key}:bytes` },
+      );
+    }
+  }
+  return events;
+}
 
 /** The demo data the README's logins refer to. */
 export const demoTenants: SeedTenant[] = [
   {
     slug: 'acme',
+    demoUsage: true,
     name: 'Acme Inc.',
     status: 'active',
     plan: 'pro',
@@ -156,6 +193,14 @@ export async function seedDemoData(
       await tx
         .insert(documents)
         .values(spec.documents.map((doc) => ({ ...doc, tenantId: tenant.id, authorId })));
+      if (spec.demoUsage) {
+        const events = demoUsageEvents(tenant.id, new Date());
+        for (let i = 0; i < events.length; i += 1000)
+          await tx
+            .insert(usageEvents)
+            .values(events.slice(i, i + 1000))
+            .onConflictDoNothing();
+      }
       await tx.insert(auditEvents).values({
         tenantId: tenant.id,
         actorType: 'system',

@@ -18,6 +18,7 @@ import {
   refreshUsageRollups,
   runMeteringJobs,
   sampleGauges,
+  startMeteringSchedule,
   usageNotices,
   usageRecorder,
   withMeteredFeature,
@@ -318,6 +319,23 @@ describe('runMeteringJobs and shutdown', () => {
     expect(report.rollups).toMatchObject({ ran: true });
     const figures = await withTenant(tenant.id, (tx) => meteredFigures(tx, tenant.id));
     expect(figures.api_calls).toBe(7);
+  });
+
+  it('runs a pass at once when the schedule starts, then on each interval', async () => {
+    const tenant = await createTenant({ plan: 'pro' });
+    usageRecorder().record(tenant.id, 'api_calls', 2, 'scheduled');
+    const stop = startMeteringSchedule(60_000);
+    try {
+      await vi.waitFor(
+        async () => {
+          const figures = await withTenant(tenant.id, (tx) => meteredFigures(tx, tenant.id));
+          expect(figures.api_calls).toBe(2);
+        },
+        { timeout: 5000, interval: 50 },
+      );
+    } finally {
+      stop();
+    }
   });
 
   it('writes buffered usage on SIGTERM before exiting', async () => {

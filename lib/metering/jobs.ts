@@ -78,7 +78,7 @@ let running = false;
  * processes may run it: the rollup job's advisory lock lets one through at a time.
  */
 export function startMeteringSchedule(intervalMs = METERING_JOB_INTERVAL_MS): () => void {
-  schedule ??= setInterval(() => {
+  const pass = () => {
     if (running) return;
     running = true;
     runMeteringJobs()
@@ -87,8 +87,13 @@ export function startMeteringSchedule(intervalMs = METERING_JOB_INTERVAL_MS): ()
       .finally(() => {
         running = false;
       });
-  }, intervalMs);
-  schedule.unref();
+  };
+  if (!schedule) {
+    // A first pass at start, so a restarted server's pages are current within seconds.
+    setTimeout(pass, 0).unref();
+    schedule = setInterval(pass, intervalMs);
+    schedule.unref();
+  }
   return () => {
     clearInterval(schedule);
     schedule = undefined;
