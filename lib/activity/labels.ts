@@ -9,6 +9,11 @@ export const accessActionGroups: ReadonlyArray<ActionGroup> = [
     actions: { 'document.viewed': 'Document viewed', 'document.listed': 'Documents listed' },
   },
   { prefix: 'log.', label: 'Logs', actions: { 'log.exported': 'Log exported' } },
+  {
+    prefix: 'usage.',
+    label: 'Usage',
+    actions: { 'usage.viewed': 'Usage viewed', 'usage.exported': 'Usage exported' },
+  },
 ];
 
 /** Readable names of the security events, grouped by what they are about. */

@@ -8,7 +8,8 @@ import { log, logSecurityEvent, type SecurityEvent } from '@/lib/log';
 export type ActivityRequest = RequestMeta & { userAgent?: string | null };
 
 /** Reads of tenant data. A new kind of read adds its name here and a label in labels.ts. */
-export type AccessAction = 'document.viewed' | 'document.listed' | 'log.exported';
+export type AccessAction =
+  'document.viewed' | 'document.listed' | 'log.exported' | 'usage.viewed' | 'usage.exported';
 
 type Entry = {
   tenantId: string;

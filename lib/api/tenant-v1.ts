@@ -1,6 +1,10 @@
 import { z } from 'zod';
+import { rollupGranularities, type RollupGranularity } from '@/db/schema';
 import { createDocumentInput, documentIdSchema, listDocumentsInput } from '@/lib/documents/schemas';
+import { AppError } from '@/lib/errors';
+import { metricCatalogue, type BillableMetric, type UsagePoint } from '@/lib/metering';
 import { MAX_EVENTS_PER_BATCH, usageEventShape } from '@/lib/metering/events';
+import { aggregations, builtInMetrics, type Aggregation } from '@/lib/metering/metrics';
 import { defineOperation } from './contract';
 
 const isoDate = z.iso.datetime({ offset: true });
@@ -261,6 +265,237 @@ export const ingestUsageEventsOperation = defineOperation({
   errors: ['invalid_input', 'forbidden', 'feature_disabled', 'tenant_suspended'],
 });
 
+/** How long a usage series may be, per granularity, and how long it is when `from` is left out. */
+export const usageWindowLimits = {
+  hour: { defaultBuckets: 24, maxBuckets: 31 * 24, maxSpan: '31 days' },
+  day: { defaultBuckets: 30, maxBuckets: 400, maxSpan: '400 days' },
+  month: { defaultBuckets: 12, maxBuckets: 120, maxSpan: '10 years' },
+} as const satisfies Record<
+  RollupGranularity,
+  { defaultBuckets: number; maxBuckets: number; maxSpan: string }
+>;
+
+const HOUR_MS = 3_600_000;
+
+/** The start of the UTC hour, day or month `at` falls in. */
+function bucketStartOf(at: Date, granularity: RollupGranularity): Date {
+  if (granularity === 'hour') return new Date(at.getTime() - (at.getTime() % HOUR_MS));
+  const day = granularity === 'day' ? at.getUTCDate() : 1;
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), day));
+}
+
+/** `at` moved by `count` buckets: hours and days exactly, months by the UTC calendar. */
+function addBuckets(at: Date, granularity: RollupGranularity, count: number): Date {
+  if (granularity === 'month') {
+    const moved = new Date(at);
+    moved.setUTCMonth(moved.getUTCMonth() + count);
+    return moved;
+  }
+  return new Date(at.getTime() + count * (granularity === 'hour' ? HOUR_MS : 24 * HOUR_MS));
+}
+
+/**
+ * A usage query's window with its defaults filled in: `to` is the end of the bucket `now` falls
+ * in (so the current, still growing bucket is included), `from` is `to` minus the granularity's
+ * default number of buckets.
+ */
+export function resolveUsageWindow(
+  query: { granularity: RollupGranularity; from?: string; to?: string },
+  now: Date,
+): { from: Date; to: Date } {
+  const { granularity } = query;
+  const to = query.to
+    ? new Date(query.to)
+    : addBuckets(bucketStartOf(now, granularity), granularity, 1);
+  const from = query.from
+    ? new Date(query.from)
+    : addBuckets(to, granularity, -usageWindowLimits[granularity].defaultBuckets);
+  return { from, to };
+}
+
+const builtInMetricKeys = builtInMetrics.map((metric) => `\`${metric.key}\``).join(', ');
+
+export const getUsageInput = z
+  .object({
+    metric: z
+      .string({ error: 'Name a metric.' })
+      .superRefine((key, ctx) => {
+        const catalogue = metricCatalogue();
+        if (!catalogue.has(key))
+          ctx.addIssue({
+            code: 'custom',
+            message: `Unknown metric: ${key}. Known metrics: ${[...catalogue.keys()].join(', ')}.`,
+          });
+      })
+      .meta({
+        description: `A billable metric of the catalogue: the built-ins ${builtInMetricKeys}, or one the operator added.`,
+        example: 'feature_usage',
+      }),
+    granularity: z
+      .enum(rollupGranularities, { error: 'Use hour, day or month.' })
+      .default('day')
+      .meta({ description: 'The bucket size (UTC hours, days or calendar months).' }),
+    from: isoDate.optional().meta({
+      description:
+        'ISO 8601 date-time with a zone. Buckets whose start is at or after it are included. ' +
+        'Default: `to` minus 24 hours (hour), 30 days (day) or 12 months (month).',
+      example: '2026-11-01T00:00:00Z',
+    }),
+    to: isoDate.optional().meta({
+      description:
+        'ISO 8601 date-time with a zone. Buckets whose start is before it are included. ' +
+        'Default: the end of the current bucket, so the bucket in progress is included.',
+      example: '2026-12-01T00:00:00Z',
+    }),
+  })
+  // One check resolves the defaults once, validates the window, and hands the route the
+  // resolved bounds, so the answer's window is exactly the one that was checked.
+  .check((ctx) => {
+    if (ctx.issues.length) return;
+    const { granularity } = ctx.value;
+    const { from, to } = resolveUsageWindow(ctx.value, new Date());
+    const limit = usageWindowLimits[granularity];
+    const problem =
+      from >= to
+        ? `from (${from.toISOString()}) must be before to (${to.toISOString()}).`
+        : from < addBuckets(to, granularity, -limit.maxBuckets)
+          ? `A granularity=${granularity} series spans at most ${limit.maxSpan}; this one spans ` +
+            `${Math.ceil((to.getTime() - from.getTime()) / (24 * HOUR_MS))} days. Narrow from/to` +
+            (granularity === 'month' ? '.' : ', or ask for a coarser granularity.')
+          : null;
+    if (problem) {
+      ctx.issues.push({ code: 'custom', path: ['from'], message: problem, input: ctx.value.from });
+      return;
+    }
+    ctx.value = { ...ctx.value, from: from.toISOString(), to: to.toISOString() };
+  });
+
+export const usagePointSchema = z
+  .object({
+    bucketStart: isoDate.describe(
+      'The bucket’s start, UTC: the hour, the day at 00:00, or the 1st of the month at 00:00.',
+    ),
+    value: z
+      .number()
+      .describe(
+        'The metric’s aggregate over the bucket: the sum (count, sum), the largest sample (max), or the number of distinct values (unique_count).',
+      ),
+    events: z.int().min(0).describe('How many events the bucket’s figure covers.'),
+  })
+  .meta({
+    id: 'UsagePoint',
+    example: { bucketStart: '2026-11-02T00:00:00.000Z', value: 42, events: 40 },
+  });
+
+export const usageSeriesSchema = z
+  .object({
+    metric: z.string(),
+    unit: z.string().describe('The metric’s unit, e.g. `calls`, `bytes`.'),
+    aggregation: z.enum(aggregations),
+    granularity: z.enum(rollupGranularities),
+    from: isoDate.describe('The window’s start as applied (defaults filled in), UTC.'),
+    to: isoDate.describe('The window’s end as applied (defaults filled in), UTC.'),
+    total: z
+      .number()
+      .nullable()
+      .describe(
+        'The window’s figure, by the metric’s aggregation: the sum of the buckets for count and sum ' +
+          '(0 without events); the largest bucket for max (null without samples). Always null for ' +
+          'unique_count: distinct counts of buckets do not add up (a value seen in two buckets would ' +
+          'count twice); for one period’s distinct count, ask for the granularity whose single bucket ' +
+          'is that period (e.g. `granularity=month` for a calendar month).',
+      ),
+    data: z
+      .array(usagePointSchema)
+      .describe(
+        'Buckets whose start is in [from, to), oldest first. Buckets without events are left out.',
+      ),
+  })
+  .meta({ id: 'UsageSeries' });
+
+export const getUsageOperation = defineOperation({
+  method: 'get',
+  path: '/usage',
+  operationId: 'getUsage',
+  summary: 'Read a metric’s usage over time',
+  description: [
+    'This workspace’s usage of one billable metric, per hour, day or calendar month (UTC), read from ' +
+      'the usage rollups: an event counts once the rollup job has run after it (each minute by default).',
+    'A bucket is included when its start is in [`from`, `to`): an unaligned `from` leaves out the ' +
+      'bucket it falls in. Without `from` and `to` the answer covers the last 24 hours, 30 days or 12 ' +
+      'months, the current bucket included. A series spans at most 31 days (hour), 400 days (day) ' +
+      'or 10 years (month); `from` must be before `to`.',
+    '`total` follows the metric’s aggregation: a sum for count and sum metrics, the largest bucket for ' +
+      'max metrics, and null for unique_count metrics, whose bucket figures do not add up.',
+  ].join('\n\n'),
+  tag: 'Usage',
+  scope: 'usage:read',
+  query: getUsageInput,
+  success: {
+    status: 200,
+    description: 'The series and its total.',
+    schema: usageSeriesSchema,
+    example: {
+      metric: 'feature_usage',
+      unit: 'uses',
+      aggregation: 'count',
+      granularity: 'day',
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-11-04T00:00:00.000Z',
+      total: 57,
+      data: [
+        { bucketStart: '2026-11-01T00:00:00.000Z', value: 15, events: 15 },
+        { bucketStart: '2026-11-03T00:00:00.000Z', value: 42, events: 40 },
+      ],
+    },
+  },
+  errors: ['invalid_input', 'forbidden', 'feature_disabled', 'tenant_suspended'],
+});
+
+/** The window's figure by aggregation; null where the buckets cannot give it (see usageSeriesSchema). */
+export function usageTotal(aggregation: Aggregation, points: readonly UsagePoint[]): number | null {
+  switch (aggregation) {
+    case 'count':
+    case 'sum':
+      return points.reduce((total, point) => total + point.value, 0);
+    case 'max':
+      return points.length ? Math.max(...points.map((point) => point.value)) : null;
+    case 'unique_count':
+      return null;
+  }
+}
+
+/** The catalogue's definition of a metric the query schema accepted. */
+export function usageMetric(key: string): BillableMetric {
+  const metric = metricCatalogue().get(key);
+  if (!metric) throw new AppError('invalid_input', `Unknown metric: ${key}.`);
+  return metric;
+}
+
+export function toUsageSeriesWire(params: {
+  metric: BillableMetric;
+  granularity: RollupGranularity;
+  from: Date;
+  to: Date;
+  points: readonly UsagePoint[];
+}): z.output<typeof usageSeriesSchema> {
+  const { metric, points } = params;
+  return {
+    metric: metric.key,
+    unit: metric.unit,
+    aggregation: metric.aggregation,
+    granularity: params.granularity,
+    from: params.from.toISOString(),
+    to: params.to.toISOString(),
+    total: usageTotal(metric.aggregation, points),
+    data: points.map((point) => ({
+      bucketStart: point.bucketStart.toISOString(),
+      value: point.value,
+      events: point.events,
+    })),
+  };
+}
+
 export const tenantV1Operations = [
   listDocumentsOperation,
   createDocumentOperation,
@@ -268,6 +503,7 @@ export const tenantV1Operations = [
   updateDocumentOperation,
   deleteDocumentOperation,
   ingestUsageEventsOperation,
+  getUsageOperation,
 ];
 
 type DocumentSummaryLike = {
