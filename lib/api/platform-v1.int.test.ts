@@ -177,7 +177,12 @@ describe('POST /tenants', () => {
       metadata: { crm_id: 'CRM-1', region: 'eu' },
       features: {},
       limits: {},
-      entitlements: { features: plans.pro.features, limits: plans.pro.limits },
+      overage: {},
+      entitlements: {
+        features: plans.pro.features,
+        limits: plans.pro.limits,
+        overage: plans.pro.overage,
+      },
     });
     expect(apiKey).toEqual({
       id: expect.any(String),
@@ -493,6 +498,79 @@ describe('PATCH /tenants/{id}', () => {
         'tenant.metadata_updated',
       ]),
     );
+  });
+
+  it('sets and clears overage policy overrides, reflected in entitlements and audited', async () => {
+    const { tenant } = await provision({ plan: 'pro' });
+    expect(tenant.entitlements.overage).toEqual(plans.pro.overage);
+    const patch = (body: unknown) =>
+      call(tenantByIdRoutes.PATCH, `/tenants/${tenant.id}`, { id: tenant.id, body });
+
+    const set = await patch({ overage: { api_calls_per_month: 'block', storage_bytes: 'allow' } });
+    expect(set.status).toBe(200);
+    expect(set.body.tenant.overage).toEqual({
+      api_calls_per_month: 'block',
+      storage_bytes: 'allow',
+    });
+    expect(set.body.tenant.entitlements.overage).toEqual({
+      ...plans.pro.overage,
+      api_calls_per_month: 'block',
+      storage_bytes: 'allow',
+    });
+    const detail = await call(tenantByIdRoutes.GET, `/tenants/${tenant.id}`, { id: tenant.id });
+    expect(detail.body.tenant.overage).toEqual(set.body.tenant.overage);
+
+    const cleared = await patch({ overage: {} });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.tenant.overage).toEqual({});
+    expect(cleared.body.tenant.entitlements.overage).toEqual(plans.pro.overage);
+
+    const events = await auditOf(tenant.id, 'tenant.overrides_updated');
+    expect(
+      events
+        .sort((a, b) => Number(a.seq) - Number(b.seq))
+        .map((event) => [event.actorType, event.metadata]),
+    ).toEqual([
+      [
+        'platform',
+        {
+          before: { features: {}, limits: {}, overage: {} },
+          after: {
+            features: {},
+            limits: {},
+            overage: { api_calls_per_month: 'block', storage_bytes: 'allow' },
+          },
+        },
+      ],
+      [
+        'platform',
+        {
+          before: {
+            features: {},
+            limits: {},
+            overage: { api_calls_per_month: 'block', storage_bytes: 'allow' },
+          },
+          after: { features: {}, limits: {}, overage: {} },
+        },
+      ],
+    ]);
+  });
+
+  it('refuses an unknown overage policy or a limit without one, changing nothing', async () => {
+    const { tenant } = await provision({ plan: 'pro' });
+    const patch = (body: unknown) =>
+      call(tenantByIdRoutes.PATCH, `/tenants/${tenant.id}`, { id: tenant.id, body });
+    const unknownPolicy = await patch({ overage: { api_calls_per_month: 'throttle' } });
+    expect(unknownPolicy.status).toBe(400);
+    expect(unknownPolicy.body.error).toMatchObject({
+      code: 'invalid_input',
+      details: { 'overage.api_calls_per_month': [expect.any(String)] },
+    });
+    expect((await patch({ overage: { documents: 'block' } })).status).toBe(400);
+    expect((await patch({ overage: 'block' })).status).toBe(400);
+    const detail = await call(tenantByIdRoutes.GET, `/tenants/${tenant.id}`, { id: tenant.id });
+    expect(detail.body.tenant.overage).toEqual({});
+    expect(await auditOf(tenant.id, 'tenant.overrides_updated')).toEqual([]);
   });
 
   it('refuses unknown fields, bad overrides and bad metadata', async () => {

@@ -6,8 +6,14 @@ import {
   featureOverridesSchema,
   limitNames,
   limitOverridesSchema,
+  meteredLimitNames,
+  overageOverridesSchema,
+  overagePolicies,
+  overagePolicyFor,
   type Feature,
   type Limit,
+  type MeteredLimit,
+  type OveragePolicy,
 } from '@/lib/plans';
 import {
   listTenantsInput,
@@ -40,6 +46,13 @@ const EXAMPLE_KEY = {
 const exampleOverrides = {
   features: { custom_branding: false } as Partial<Record<Feature, boolean>>,
   limits: { members: 50 } as Partial<Record<Limit, number | null>>,
+  overage: { api_calls_per_month: 'block' } as Partial<Record<MeteredLimit, OveragePolicy>>,
+};
+const exampleEntitled = {
+  plan: 'pro',
+  featureOverrides: exampleOverrides.features,
+  limitOverrides: exampleOverrides.limits,
+  overageOverrides: exampleOverrides.overage,
 };
 
 const exampleTenant = {
@@ -51,11 +64,13 @@ const exampleTenant = {
   metadata: { crm_id: 'CRM-1042', region: 'eu-west' },
   features: exampleOverrides.features,
   limits: exampleOverrides.limits,
-  entitlements: entitlementsOf({
-    plan: 'pro',
-    featureOverrides: exampleOverrides.features,
-    limitOverrides: exampleOverrides.limits,
-  }),
+  overage: exampleOverrides.overage,
+  entitlements: {
+    ...entitlementsOf(exampleEntitled),
+    overage: Object.fromEntries(
+      meteredLimitNames.map((limit) => [limit, overagePolicyFor(exampleEntitled, limit)]),
+    ) as Record<MeteredLimit, OveragePolicy>,
+  },
   createdAt: '2026-01-15T09:30:00.000Z',
   updatedAt: '2026-11-20T16:05:12.345Z',
 };
@@ -64,9 +79,17 @@ const entitlementsSchema = z
   .object({
     features: z.record(z.enum(featureNames as [Feature, ...Feature[]]), z.boolean()),
     limits: z.record(z.enum(limitNames as [Limit, ...Limit[]]), z.number().int().nullable()),
+    overage: z
+      .record(
+        z.enum(meteredLimitNames as [MeteredLimit, ...MeteredLimit[]]),
+        z.enum(overagePolicies),
+      )
+      .describe(
+        'What happens past each metered allowance: `block` refuses the work (402), `allow` serves it and bills the excess, `notify` serves it and tells the tenant’s admins.',
+      ),
   })
   .describe(
-    'Every feature and limit in effect: the plan’s, with this tenant’s overrides applied. A null limit is unlimited.',
+    'Every feature, limit and overage policy in effect: the plan’s, with this tenant’s overrides applied. A null limit is unlimited.',
   );
 
 export const tenantSchema = z
@@ -81,6 +104,7 @@ export const tenantSchema = z
     ),
     features: featureOverridesSchema,
     limits: limitOverridesSchema,
+    overage: overageOverridesSchema,
     entitlements: entitlementsSchema,
     createdAt: isoDate,
     updatedAt: isoDate,
@@ -95,7 +119,10 @@ export const tenantDetailSchema = tenantSchema
   })
   .meta({ id: 'TenantDetail', example: { ...exampleTenant, memberCount: 12, documentCount: 348 } });
 
-/** A tenant as the platform API answers it: ISO dates, overrides under `features` and `limits`. */
+/**
+ * A tenant as the platform API answers it: ISO dates, overrides under `features`, `limits` and
+ * `overage`.
+ */
 export function toTenantWire(tenant: TenantDTO): TenantWire {
   return {
     id: tenant.id,
@@ -106,6 +133,7 @@ export function toTenantWire(tenant: TenantDTO): TenantWire {
     metadata: tenant.metadata,
     features: tenant.featureOverrides,
     limits: tenant.limitOverrides,
+    overage: tenant.overageOverrides,
     entitlements: tenant.entitlements,
     createdAt: tenant.createdAt.toISOString(),
     updatedAt: tenant.updatedAt.toISOString(),
@@ -266,8 +294,8 @@ export const updateTenantOperation = defineOperation({
   operationId: 'updateTenant',
   summary: 'Change a tenant',
   description:
-    'Rename, change status (with a `reason`, recorded in the audit trail), plan, metadata, feature and limit overrides. ' +
-    '`metadata`, `features` and `limits` each replace the whole object. Status follows the lifecycle (' +
+    'Rename, change status (with a `reason`, recorded in the audit trail), plan, metadata, feature, limit and overage policy overrides. ' +
+    '`metadata`, `features`, `limits` and `overage` each replace the whole object (`{}` clears the overrides). Status follows the lifecycle (' +
     lifecycle +
     '); any other change answers 409 invalid_transition. Every kind of change is its own audit event.',
   tag: 'Tenants',
@@ -277,6 +305,7 @@ export const updateTenantOperation = defineOperation({
     status: 'suspended',
     reason: 'Unpaid invoices since March.',
     limits: { members: 50 },
+    overage: { api_calls_per_month: 'block' },
   },
   success: {
     status: 200,

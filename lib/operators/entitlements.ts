@@ -1,13 +1,18 @@
-import type { FeatureOverrides, LimitOverrides } from '@/db/schema';
+import type { FeatureOverrides, LimitOverrides, OverageOverrides } from '@/db/schema';
 import {
   entitlementsOf,
   features,
   featureNames,
   limitNames,
   limits,
+  meteredLimitNames,
+  overagePolicies,
+  overagePolicyFor,
   plans,
   type Feature,
   type Limit,
+  type MeteredLimit,
+  type OveragePolicy,
   type PlanId,
 } from '@/lib/plans';
 
@@ -34,25 +39,49 @@ export type LimitEntitlement = {
   source: EntitlementSource;
 };
 
+export type OverageEntitlement = {
+  limit: MeteredLimit;
+  label: string;
+  policy: OveragePolicy;
+  planDefault: OveragePolicy;
+  /** The tenant's own policy, if it has one. */
+  override: OveragePolicy | undefined;
+  source: EntitlementSource;
+};
+
 export type EntitlementBreakdown = {
   plan: { id: string; name: string; known: boolean };
   features: FeatureEntitlement[];
   limits: LimitEntitlement[];
+  overage: OverageEntitlement[];
 };
 
 type Entitled = {
   plan: string;
   featureOverrides: FeatureOverrides;
   limitOverrides: LimitOverrides;
+  overageOverrides?: OverageOverrides;
+};
+
+/** Overage policies as the console names them (what each does: lib/plans overagePolicies). */
+export const overagePolicyLabels: Record<OveragePolicy, string> = {
+  block: 'Block',
+  allow: 'Allow',
+  notify: 'Notify',
 };
 
 function validLimitOverride(value: unknown): value is number | null {
   return value === null || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
 }
 
+function validOverageOverride(value: unknown): value is OveragePolicy {
+  return typeof value === 'string' && (overagePolicies as readonly string[]).includes(value);
+}
+
 /**
- * Every feature and limit in effect for a tenant, and where each comes from: its plan, or an
- * operator's override. Reads the same rules as lib/plans (isFeatureEnabled, limitFor).
+ * Every feature, limit and overage policy in effect for a tenant, and where each comes from: its
+ * plan, or an operator's override. Reads the same rules as lib/plans (isFeatureEnabled,
+ * limitFor, overagePolicyFor).
  */
 export function entitlementBreakdown(tenant: Entitled): EntitlementBreakdown {
   const effective = entitlementsOf(tenant);
@@ -82,6 +111,18 @@ export function entitlementBreakdown(tenant: Entitled): EntitlementBreakdown {
         label: limits[limit],
         value: effective.limits[limit],
         planDefault: defaults.limits[limit],
+        override: overridden ? raw : undefined,
+        source: overridden ? 'override' : 'plan',
+      };
+    }),
+    overage: meteredLimitNames.map((limit) => {
+      const raw = tenant.overageOverrides?.[limit];
+      const overridden = validOverageOverride(raw);
+      return {
+        limit,
+        label: limits[limit],
+        policy: overagePolicyFor(tenant, limit),
+        planDefault: overagePolicyFor({ plan: tenant.plan }, limit),
         override: overridden ? raw : undefined,
         source: overridden ? 'override' : 'plan',
       };

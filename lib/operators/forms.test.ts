@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { entitlementBreakdown, formatLimit } from './entitlements';
+import { meteredLimitNames, plans } from '@/lib/plans';
+import { entitlementBreakdown, formatLimit, overagePolicyLabels } from './entitlements';
 import {
   changePlanForm,
   changeStatusForm,
   metadataForm,
+  overageChoices,
   overridesForm,
   provisionTenantForm,
 } from './forms';
@@ -81,9 +83,53 @@ describe('overridesForm', () => {
       changes: {
         features: { api_access: true, custom_branding: false },
         limits: { members: 1000, documents: null },
+        overage: {},
       },
     });
-    expect(overridesForm.parse({ id })).toEqual({ id, changes: { features: {}, limits: {} } });
+    expect(overridesForm.parse({ id })).toEqual({
+      id,
+      changes: { features: {}, limits: {}, overage: {} },
+    });
+  });
+
+  it('sets an overage policy per metered limit, and “plan” clears it', () => {
+    expect(
+      overridesForm.parse({
+        id,
+        'overage.api_calls_per_month': 'block',
+        'overage.storage_bytes': 'allow',
+        'overage.members': 'notify',
+        'overage.egress_bytes_per_month': 'plan',
+      }),
+    ).toEqual({
+      id,
+      changes: {
+        features: {},
+        limits: {},
+        overage: { api_calls_per_month: 'block', storage_bytes: 'allow', members: 'notify' },
+      },
+    });
+    // Saving with every select on its plan default replaces the overrides with none.
+    expect(
+      overridesForm.parse({
+        id,
+        ...Object.fromEntries(meteredLimitNames.map((limit) => [`overage.${limit}`, 'plan'])),
+      }).changes.overage,
+    ).toEqual({});
+    expect(overageChoices).toEqual(['plan', 'block', 'allow', 'notify']);
+  });
+
+  it('refuses an unknown overage policy on its select, and ignores non-metered limits', () => {
+    const result = overridesForm.safeParse({
+      id,
+      'overage.api_calls_per_month': 'throttle',
+      'overage.compute_ms_per_month': '',
+    });
+    expect(errorsOf(result)).toEqual({
+      'overage.api_calls_per_month': ['Choose the plan’s default, block, allow or notify.'],
+      'overage.compute_ms_per_month': ['Choose the plan’s default, block, allow or notify.'],
+    });
+    expect(overridesForm.parse({ id, 'overage.documents': 'block' }).changes.overage).toEqual({});
   });
 
   it('puts each error on the control that caused it', () => {
@@ -202,6 +248,44 @@ describe('entitlementBreakdown', () => {
       override: undefined,
       source: 'plan',
     });
+  });
+
+  it('says which overage policy is in effect and whether an override decides it', () => {
+    const breakdown = entitlementBreakdown({
+      plan: 'pro',
+      featureOverrides: {},
+      limitOverrides: {},
+      overageOverrides: {
+        api_calls_per_month: 'block',
+        // Stored values outside the policies are ignored, as overagePolicyFor ignores them.
+        storage_bytes: 'throttle' as never,
+      },
+    });
+    expect(breakdown.overage.map((row) => row.limit)).toEqual(meteredLimitNames);
+    const byName = Object.fromEntries(breakdown.overage.map((row) => [row.limit, row]));
+    expect(byName.api_calls_per_month).toEqual({
+      limit: 'api_calls_per_month',
+      label: 'API calls per month',
+      policy: 'block',
+      planDefault: 'allow',
+      override: 'block',
+      source: 'override',
+    });
+    expect(byName.storage_bytes).toMatchObject({
+      policy: plans.pro.overage.storage_bytes,
+      planDefault: 'notify',
+      override: undefined,
+      source: 'plan',
+    });
+    expect(byName.members).toMatchObject({ policy: 'block', source: 'plan' });
+    expect(
+      entitlementBreakdown({ plan: 'business', featureOverrides: {}, limitOverrides: {} }).overage,
+    ).toEqual(
+      meteredLimitNames.map((limit) =>
+        expect.objectContaining({ policy: plans.business.overage[limit], source: 'plan' }),
+      ),
+    );
+    expect(Object.keys(overagePolicyLabels).sort()).toEqual(['allow', 'block', 'notify']);
   });
 
   it('names a retired plan by its id and falls back to the free plan’s entitlements', () => {

@@ -4,7 +4,11 @@ import {
   featureOverridesSchema,
   limitNames,
   limitOverridesSchema,
+  meteredLimitNames,
+  overageOverridesSchema,
+  overagePolicies,
   planIdSchema,
+  type OveragePolicy,
 } from '@/lib/plans';
 import {
   metadataSchema,
@@ -50,10 +54,15 @@ export const changePlanForm = z
 
 export const featureChoices = ['plan', 'on', 'off'] as const;
 export const limitModes = ['plan', 'custom', 'unlimited'] as const;
+export const overageChoices = ['plan', ...overagePolicies] as const;
+
+const isOveragePolicy = (value: string): value is OveragePolicy =>
+  (overagePolicies as readonly string[]).includes(value);
 
 /**
  * Per feature `feature.<name>` = plan | on | off; per limit `limitMode.<name>` = plan | custom |
- * unlimited and `limitValue.<name>` the custom number. Replaces both override sets.
+ * unlimited and `limitValue.<name>` the custom number; per metered limit `overage.<name>` = plan
+ * | block | allow | notify. Replaces all three override sets.
  */
 export const overridesForm = z
   .looseObject({ id: tenantIdSchema })
@@ -82,12 +91,20 @@ export const overridesForm = z
         fieldIssue(ctx, `limitMode.${limit}`, 'Choose the plan’s default, a number or unlimited.');
       }
     }
+    const overage: Record<string, OveragePolicy> = {};
+    for (const limit of meteredLimitNames) {
+      const choice = text(fields[`overage.${limit}`]) ?? 'plan';
+      if (isOveragePolicy(choice)) overage[limit] = choice;
+      else if (choice !== 'plan')
+        fieldIssue(ctx, `overage.${limit}`, 'Choose the plan’s default, block, allow or notify.');
+    }
     if (ctx.issues.length > 0) return z.NEVER;
     return {
       id: fields.id,
       changes: {
         features: featureOverridesSchema.parse(features),
         limits: limitOverridesSchema.parse(limits),
+        overage: overageOverridesSchema.parse(overage),
       },
     };
   });

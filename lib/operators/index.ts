@@ -28,6 +28,7 @@ export {
   featureChoices,
   limitModes,
   metadataForm,
+  overageChoices,
   overridesForm,
   provisionTenantForm,
   tenantIdSchema,
@@ -36,9 +37,11 @@ export {
 export {
   entitlementBreakdown,
   formatLimit,
+  overagePolicyLabels,
   type EntitlementBreakdown,
   type FeatureEntitlement,
   type LimitEntitlement,
+  type OverageEntitlement,
 } from './entitlements';
 export {
   loadTenantConsole,
@@ -47,3 +50,19 @@ export {
   type TenantDirectory,
   type TenantDirectoryFilters,
 } from './page-data';
+export {
+  defaultDirection,
+  listTenantUsage,
+  NEAREST_COUNT,
+  nearestLimits,
+  sortDirections,
+  sortTenantUsage,
+  usageSortFields,
+  usageSortQuery,
+  type NearestLimit,
+  type SortDirection,
+  type TenantUsageList,
+  type TenantUsageRow,
+  type UsageSort,
+  type UsageSortField,
+} from './usage';

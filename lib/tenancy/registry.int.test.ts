@@ -68,7 +68,9 @@ describe('provisionTenant', () => {
     expect(tenant.entitlements).toEqual({
       features: plans.business.features,
       limits: plans.business.limits,
+      overage: plans.business.overage,
     });
+    expect(tenant.overageOverrides).toEqual({});
     const [owner] = await withTenant(tenant.id, (tx) => tx.select().from(memberships));
     expect(owner?.role).toBe('owner');
     const [user] = await withPlatform((tx) =>
@@ -321,6 +323,102 @@ describe('getTenant and updateTenant', () => {
       'tenant.plan_changed',
       'tenant.renamed',
     ]);
+  });
+
+  it('sets, keeps and clears overage policy overrides, auditing before and after', async () => {
+    const tenant = await createTenant({ plan: 'pro' });
+    const update = (changes: Record<string, unknown>) =>
+      withPlatform((tx) =>
+        updateTenant(tx, {
+          id: tenant.id,
+          changes: updateTenantInput.parse(changes),
+          actor: operator,
+          request: { requestId: 'r-overage' },
+        }),
+      );
+    const overrideEvents = async () =>
+      (
+        await withTenant(tenant.id, (tx) =>
+          listAuditEvents(tx, { tenantId: tenant.id, action: 'tenant.overrides_updated' }),
+        )
+      ).reverse();
+
+    const set = await update({ overage: { api_calls_per_month: 'block', storage_bytes: 'allow' } });
+    expect(set.overageOverrides).toEqual({ api_calls_per_month: 'block', storage_bytes: 'allow' });
+    expect(set.entitlements.overage).toEqual({
+      ...plans.pro.overage,
+      api_calls_per_month: 'block',
+      storage_bytes: 'allow',
+    });
+
+    // Other overrides leave the overage ones as they are.
+    const kept = await update({ limits: { documents: 7 } });
+    expect(kept.overageOverrides).toEqual({ api_calls_per_month: 'block', storage_bytes: 'allow' });
+
+    const cleared = await update({ overage: {} });
+    expect(cleared.overageOverrides).toEqual({});
+    expect(cleared.entitlements.overage).toEqual(plans.pro.overage);
+    expect(cleared.limitOverrides).toEqual({ documents: 7 });
+
+    const events = await overrideEvents();
+    expect(events.map((event) => [event.actorType, event.metadata])).toEqual([
+      [
+        'operator',
+        {
+          before: { features: {}, limits: {}, overage: {} },
+          after: {
+            features: {},
+            limits: {},
+            overage: { api_calls_per_month: 'block', storage_bytes: 'allow' },
+          },
+        },
+      ],
+      [
+        'operator',
+        {
+          before: {
+            features: {},
+            limits: {},
+            overage: { api_calls_per_month: 'block', storage_bytes: 'allow' },
+          },
+          after: {
+            features: {},
+            limits: { documents: 7 },
+            overage: { api_calls_per_month: 'block', storage_bytes: 'allow' },
+          },
+        },
+      ],
+      [
+        'operator',
+        {
+          before: {
+            features: {},
+            limits: { documents: 7 },
+            overage: { api_calls_per_month: 'block', storage_bytes: 'allow' },
+          },
+          after: { features: {}, limits: { documents: 7 }, overage: {} },
+        },
+      ],
+    ]);
+  });
+
+  it('refuses an unknown overage policy, and one for a limit that is not metered', async () => {
+    const bad = updateTenantInput.safeParse({ overage: { api_calls_per_month: 'throttle' } });
+    expect(bad.error?.issues.map((issue) => issue.path)).toEqual([
+      ['overage', 'api_calls_per_month'],
+    ]);
+    expect(updateTenantInput.safeParse({ overage: { documents: 'block' } }).success).toBe(false);
+    expect(updateTenantInput.safeParse({ overage: { api_calls_per_month: null } }).success).toBe(
+      false,
+    );
+    const tenant = await createTenant();
+    const [row] = await withPlatform((tx) =>
+      tx
+        .select({ overage: tenants.overageOverrides })
+        .from(tenants)
+        .where(eq(tenants.id, tenant.id)),
+    );
+    expect(row?.overage).toEqual({});
   });
 
   it('lists each status’ allowed next states in one table', () => {

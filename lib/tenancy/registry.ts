@@ -14,7 +14,15 @@ import { createApiKey, type CreatedApiKey } from '@/lib/api-keys';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { hashPassword } from '@/lib/passwords';
-import { entitlementsOf, type Entitlements, type PlanId } from '@/lib/plans';
+import {
+  entitlementsOf,
+  meteredLimitNames,
+  overagePolicyFor,
+  type Entitlements,
+  type MeteredLimit,
+  type OveragePolicy,
+  type PlanId,
+} from '@/lib/plans';
 import {
   DEFAULT_PRIMARY_COLOR,
   slugTaken,
@@ -24,6 +32,9 @@ import {
   type UpdateTenantInput,
 } from './schemas';
 import { canTransition } from './status';
+
+/** Every entitlement in effect, with the overage policy of each metered allowance. */
+export type TenantEntitlements = Entitlements & { overage: Record<MeteredLimit, OveragePolicy> };
 
 /** A tenant as operators and the platform API see it. */
 export type TenantDTO = {
@@ -35,7 +46,8 @@ export type TenantDTO = {
   metadata: TenantMetadata;
   featureOverrides: Tenant['featureOverrides'];
   limitOverrides: Tenant['limitOverrides'];
-  entitlements: Entitlements;
+  overageOverrides: Tenant['overageOverrides'];
+  entitlements: TenantEntitlements;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -52,7 +64,13 @@ function toDTO(row: Tenant): TenantDTO {
     metadata: row.metadata,
     featureOverrides: row.featureOverrides,
     limitOverrides: row.limitOverrides,
-    entitlements: entitlementsOf(row),
+    overageOverrides: row.overageOverrides,
+    entitlements: {
+      ...entitlementsOf(row),
+      overage: Object.fromEntries(
+        meteredLimitNames.map((limit) => [limit, overagePolicyFor(row, limit)]),
+      ) as Record<MeteredLimit, OveragePolicy>,
+    },
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -312,12 +330,21 @@ export async function updateTenant(
   if (changes.metadata !== undefined) {
     await audit('tenant.metadata_updated', { before: current.metadata, after: changes.metadata });
   }
-  if (changes.features !== undefined || changes.limits !== undefined) {
+  if (
+    changes.features !== undefined ||
+    changes.limits !== undefined ||
+    changes.overage !== undefined
+  ) {
     await audit('tenant.overrides_updated', {
-      before: { features: current.featureOverrides, limits: current.limitOverrides },
+      before: {
+        features: current.featureOverrides,
+        limits: current.limitOverrides,
+        overage: current.overageOverrides,
+      },
       after: {
         features: changes.features ?? current.featureOverrides,
         limits: changes.limits ?? current.limitOverrides,
+        overage: changes.overage ?? current.overageOverrides,
       },
     });
   }
@@ -331,6 +358,7 @@ export async function updateTenant(
       metadata: changes.metadata,
       featureOverrides: changes.features,
       limitOverrides: changes.limits,
+      overageOverrides: changes.overage,
       updatedAt: sql`now()`,
     })
     .where(eq(tenants.id, current.id))

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { slugSchema } from '@/lib/host';
 import { tenantStatuses } from '@/db/schema';
-import { featureOverridesSchema, limitOverridesSchema, planIdSchema } from '@/lib/plans';
+import {
+  featureOverridesSchema,
+  limitOverridesSchema,
+  overageOverridesSchema,
+  planIdSchema,
+} from '@/lib/plans';
 import { apiScopes } from '@/lib/api-keys/scopes';
 
 export const emailSchema = z
@@ -116,6 +121,11 @@ export const updateTenantInput = z
     metadata: metadataSchema.optional().describe('Replaces the whole metadata object.'),
     features: featureOverridesSchema.optional().describe('Replaces the feature overrides.'),
     limits: limitOverridesSchema.optional().describe('Replaces the limit overrides.'),
+    overage: overageOverridesSchema
+      .optional()
+      .describe(
+        'Replaces the overage policy overrides; `{}` returns every allowance to the plan’s.',
+      ),
   })
   .strict()
   .refine((value) => value.status === undefined || value.reason !== undefined, {

@@ -20,6 +20,9 @@ export function ConsoleHeader({ operator }: { operator: { name: string; email: s
           <Link href="/admin" className="hover:underline">
             Tenants
           </Link>
+          <Link href="/admin/usage" className="hover:underline">
+            Usage
+          </Link>
           <span className="text-slate-500" title={operator.email}>
             {operator.name}
           </span>

@@ -5,7 +5,12 @@ import { cache } from 'react';
 import { requireOperator } from '@/lib/actions';
 import { env } from '@/lib/env';
 import { protocolFor, tenantOrigin } from '@/lib/host';
-import { entitlementBreakdown, formatLimit, loadTenantConsole } from '@/lib/operators';
+import {
+  entitlementBreakdown,
+  formatLimit,
+  loadTenantConsole,
+  overagePolicyLabels,
+} from '@/lib/operators';
 import { planIds, plans } from '@/lib/plans';
 import { statusLabels, statusTransitions } from '@/lib/tenancy';
 import { StatusBadge } from '../../_components/status-badge';
@@ -196,6 +201,13 @@ export default async function TenantConsolePage({ params }: Params) {
               row.override === undefined ? 'plan' : row.override === null ? 'unlimited' : 'custom',
             value: typeof row.override === 'number' ? String(row.override) : '',
           }))}
+          overage={breakdown.overage.map((row) => ({
+            name: row.limit,
+            label: row.label,
+            planDefault: overagePolicyLabels[row.planDefault].toLowerCase(),
+            choice: row.override ?? 'plan',
+          }))}
+          policyLabels={overagePolicyLabels}
         />
       </Card>
 

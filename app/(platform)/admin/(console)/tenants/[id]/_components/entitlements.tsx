@@ -1,6 +1,6 @@
 import { Badge } from '@/components/ui/badge';
 import { Table, TableHead, Td, Th, Tr } from '@/components/ui/table';
-import { formatLimit, type EntitlementBreakdown } from '@/lib/operators';
+import { formatLimit, overagePolicyLabels, type EntitlementBreakdown } from '@/lib/operators';
 
 function Source({ source }: { source: 'plan' | 'override' }) {
   return source === 'override' ? <Badge tone="warning">Override</Badge> : <Badge>Plan</Badge>;
@@ -60,6 +60,30 @@ export function Entitlements({ breakdown }: { breakdown: EntitlementBreakdown })
               </Th>
               <Td className="font-medium">{formatLimit(row.limit, row.value)}</Td>
               <Td className="text-slate-600">{formatLimit(row.limit, row.planDefault)}</Td>
+              <Td>
+                <Source source={row.source} />
+              </Td>
+            </Tr>
+          ))}
+        </tbody>
+      </Table>
+      <Table caption="Overage policies in effect">
+        <TableHead>
+          <tr>
+            <Th>Allowance</Th>
+            <Th>Past the allowance</Th>
+            <Th>Plan default</Th>
+            <Th>From</Th>
+          </tr>
+        </TableHead>
+        <tbody>
+          {breakdown.overage.map((row) => (
+            <Tr key={row.limit}>
+              <Th scope="row">
+                {row.label} <code className="text-xs text-slate-500">{row.limit}</code>
+              </Th>
+              <Td className="font-medium">{overagePolicyLabels[row.policy]}</Td>
+              <Td className="text-slate-600">{overagePolicyLabels[row.planDefault]}</Td>
               <Td>
                 <Source source={row.source} />
               </Td>

@@ -19,16 +19,35 @@ export type LimitOverrideRow = {
   mode: 'plan' | 'custom' | 'unlimited';
   value: string;
 };
+export type OverageOverrideRow = {
+  name: string;
+  label: string;
+  planDefault: string;
+  choice: 'plan' | 'block' | 'allow' | 'notify';
+};
 
 type Props = {
   action: ConsoleAction;
   tenantId: string;
   features: FeatureOverrideRow[];
   limits: LimitOverrideRow[];
+  overage: OverageOverrideRow[];
+  /** Words for each overage policy ("Block", "Allow", "Notify"). */
+  policyLabels: Record<Exclude<OverageOverrideRow['choice'], 'plan'>, string>;
 };
 
-/** Per feature: the plan's default, on or off. Per limit: the plan's default, a number, or unlimited. */
-export function OverridesForm({ action, tenantId, features, limits }: Props) {
+/**
+ * Per feature: the plan's default, on or off. Per limit: the plan's default, a number, or
+ * unlimited. Per metered limit: the plan's overage policy, or block, allow or notify.
+ */
+export function OverridesForm({
+  action,
+  tenantId,
+  features,
+  limits,
+  overage,
+  policyLabels,
+}: Props) {
   const { state, formAction, errors, values } = useActionForm(action);
   return (
     <form action={formAction} className="space-y-6" noValidate>
@@ -99,6 +118,29 @@ export function OverridesForm({ action, tenantId, features, limits }: Props) {
             </div>
           );
         })}
+      </fieldset>
+      <fieldset className="space-y-3">
+        <legend className="text-sm font-semibold text-slate-800">Overage policies</legend>
+        <p className="text-xs text-slate-500">
+          Past an allowance, Block refuses the work, Allow serves it and bills the excess as
+          overage, Notify serves it and only tells the tenant’s admins.
+        </p>
+        {overage.map((row) => (
+          <SelectField
+            key={row.name}
+            label={`${row.label}: overage`}
+            name={`overage.${row.name}`}
+            options={[
+              { value: 'plan', label: `Plan default (${row.planDefault})` },
+              { value: 'block', label: policyLabels.block },
+              { value: 'allow', label: policyLabels.allow },
+              { value: 'notify', label: policyLabels.notify },
+            ]}
+            defaultValue={values?.[`overage.${row.name}`] ?? row.choice}
+            errors={errors?.[`overage.${row.name}`]}
+            className="sm:grid sm:grid-cols-[16rem_1fr] sm:items-center sm:gap-4"
+          />
+        ))}
       </fieldset>
       <SubmitButton variant="secondary" pendingLabel="Saving overrides…">
         Save overrides
