@@ -9,6 +9,11 @@ import {
   getRequestContext,
 } from './context';
 import {
+  runTenantDownload,
+  type TenantDownloadContext,
+  type TenantDownloadDefinition,
+} from './download';
+import {
   runPendingSignInAction,
   type PendingSignInActionDefinition,
   type PendingSignInActionHandler,
@@ -30,6 +35,7 @@ export type { ActionResult, ActionState } from './result';
 export type { PlatformActionContext, PlatformActionHandler, TenantActionContext } from './pipeline';
 export type { PendingSignInActionContext } from './pending-sign-in';
 export { echoValues, fieldErrorsOf } from './pipeline';
+export { fileResponse, queryOf, type TenantDownloadContext } from './download';
 export {
   getCurrentOperator,
   getCurrentPendingSignIn,
@@ -108,4 +114,15 @@ export function platformAction<S extends z.ZodType, T>(
       formData,
       afterCommit,
     );
+}
+
+/**
+ * The one way to write a tenant download route (a GET serving a file of tenant data; see
+ * runTenantDownload for the checks). The pages walker accepts it as the route's guard.
+ */
+export function tenantDownload(
+  definition: TenantDownloadDefinition,
+  work: (ctx: TenantDownloadContext) => Promise<Response>,
+): (request: Request) => Promise<Response> {
+  return async (request) => runTenantDownload(await resolveFromNext(), request, definition, work);
 }

@@ -9,6 +9,7 @@ import { permissions } from '@/lib/rbac';
  * route handler outside app/api and requires the check that fits where it lives:
  * - a tenant page calls `requireMember('<permission>')` with a registry permission, or
  *   `requireMember('self')` for a page about the member's own account;
+ *   A download route's `tenantDownload({ permission: '<permission>', … })` counts the same;
  * - a console page calls `requireOperator()`;
  * - anything else is listed below with the reason it needs no check.
  */
@@ -28,9 +29,9 @@ const PUBLIC: Readonly<Record<string, string>> = {
   'app/t/[tenant]/invite/[token]/page.tsx':
     'invitation acceptance: the token is the credential, checked by lib/invitations',
   'app/t/[tenant]/settings/audit/export.csv/route.ts':
-    'calls exportLogDownload (settings/audit/_lib/export.ts), which checks audit:read',
+    'calls exportLogDownload (settings/audit/_lib/export.ts): tenantDownload with audit:read',
   'app/t/[tenant]/settings/audit/export.json/route.ts':
-    'calls exportLogDownload (settings/audit/_lib/export.ts), which checks audit:read',
+    'calls exportLogDownload (settings/audit/_lib/export.ts): tenantDownload with audit:read',
 };
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -46,8 +47,9 @@ function endpoints(dir = path.join(root, 'app')): string[] {
   });
 }
 
+const escaped = (list: readonly string[]) => list.map((p) => p.replace(/[:_]/g, '\\$&')).join('|');
 const permissionPattern = new RegExp(
-  `requireMember\\('(${[...permissions, 'self'].map((p) => p.replace(/[:_]/g, '\\$&')).join('|')})'\\)`,
+  `requireMember\\('(${escaped([...permissions, 'self'])})'\\)|tenantDownload\\(\\s*\\{\\s*permission: '(${escaped(permissions)})'`,
 );
 
 function problemOf(file: string, source: string): string | null {
@@ -91,6 +93,15 @@ describe('every page and non-API route checks access', () => {
       problemOf('app/t/[tenant]/x/page.tsx', "await requireMember('documents:burn');"),
     ).toMatch(/requireMember/);
     expect(problemOf('app/t/[tenant]/x/page.tsx', "await requireMember('audit:read');")).toBeNull();
+    expect(
+      problemOf(
+        'app/t/[tenant]/x/route.ts',
+        "export const GET = tenantDownload({\n  permission: 'usage:read',",
+      ),
+    ).toBeNull();
+    expect(
+      problemOf('app/t/[tenant]/x/route.ts', "tenantDownload({ permission: 'usage:burn' })"),
+    ).toMatch(/requireMember/);
     expect(problemOf('app/(platform)/admin/(console)/x/page.tsx', 'await getTenant()')).toMatch(
       /requireOperator/,
     );

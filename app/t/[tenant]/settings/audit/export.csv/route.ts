@@ -3,6 +3,4 @@ import { exportLogDownload } from '../_lib/export';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(request: Request): Promise<Response> {
-  return exportLogDownload(request, 'csv');
-}
+export const GET = exportLogDownload('csv');
