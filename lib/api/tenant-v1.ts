@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { rollupGranularities, type RollupGranularity } from '@/db/schema';
 import { createDocumentInput, documentIdSchema, listDocumentsInput } from '@/lib/documents/schemas';
 import { AppError } from '@/lib/errors';
-import { metricCatalogue, type BillableMetric, type UsagePoint } from '@/lib/metering';
+import {
+  addBuckets,
+  bucketStartOf,
+  metricCatalogue,
+  type BillableMetric,
+  type UsagePoint,
+} from '@/lib/metering';
 import { MAX_EVENTS_PER_BATCH, usageEventShape } from '@/lib/metering/events';
 import { aggregations, builtInMetrics, type Aggregation } from '@/lib/metering/metrics';
 import { defineOperation } from './contract';
@@ -275,24 +281,7 @@ export const usageWindowLimits = {
   { defaultBuckets: number; maxBuckets: number; maxSpan: string }
 >;
 
-const HOUR_MS = 3_600_000;
-
-/** The start of the UTC hour, day or month `at` falls in. */
-function bucketStartOf(at: Date, granularity: RollupGranularity): Date {
-  if (granularity === 'hour') return new Date(at.getTime() - (at.getTime() % HOUR_MS));
-  const day = granularity === 'day' ? at.getUTCDate() : 1;
-  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), day));
-}
-
-/** `at` moved by `count` buckets: hours and days exactly, months by the UTC calendar. */
-function addBuckets(at: Date, granularity: RollupGranularity, count: number): Date {
-  if (granularity === 'month') {
-    const moved = new Date(at);
-    moved.setUTCMonth(moved.getUTCMonth() + count);
-    return moved;
-  }
-  return new Date(at.getTime() + count * (granularity === 'hour' ? HOUR_MS : 24 * HOUR_MS));
-}
+const DAY_MS = 24 * 3_600_000;
 
 /**
  * A usage query's window with its defaults filled in: `to` is the end of the bucket `now` falls
@@ -360,7 +349,7 @@ export const getUsageInput = z
         ? `from (${from.toISOString()}) must be before to (${to.toISOString()}).`
         : from < addBuckets(to, granularity, -limit.maxBuckets)
           ? `A granularity=${granularity} series spans at most ${limit.maxSpan}; this one spans ` +
-            `${Math.ceil((to.getTime() - from.getTime()) / (24 * HOUR_MS))} days. Narrow from/to` +
+            `${Math.ceil((to.getTime() - from.getTime()) / DAY_MS)} days. Narrow from/to` +
             (granularity === 'month' ? '.' : ', or ask for a coarser granularity.')
           : null;
     if (problem) {

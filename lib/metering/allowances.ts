@@ -128,7 +128,8 @@ const CACHE_MS = 10_000;
 type Cached = { at: number; figures: MeteredFigures; entitled: Entitled };
 const cache = new Map<string, Cached>();
 
-async function loadCached(tx: Transaction, tenantId: string, now: Date): Promise<Cached> {
+/** The tenant's plan and every override, from its own row (as the transaction may see it). */
+export async function entitledOf(tx: Transaction, tenantId: string): Promise<Entitled> {
   const [entitled] = await tx
     .select({
       plan: tenants.plan,
@@ -139,6 +140,11 @@ async function loadCached(tx: Transaction, tenantId: string, now: Date): Promise
     .from(tenants)
     .where(eq(tenants.id, tenantId));
   if (!entitled) throw new AppError('not_found', 'This workspace does not exist.');
+  return entitled;
+}
+
+async function loadCached(tx: Transaction, tenantId: string, now: Date): Promise<Cached> {
+  const entitled = await entitledOf(tx, tenantId);
   return { at: now.getTime(), figures: await meteredFigures(tx, tenantId, now), entitled };
 }
 

@@ -2,7 +2,7 @@
  * Usage figures for people: bytes in KB/MB/GB, milliseconds in seconds/hours, counts with
  * thousands separators. Pure, so pages, e-mails and error messages share one wording.
  */
-const BYTE_UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+export const BYTE_UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'] as const;
 
 export function formatQuantity(unit: string, value: number): string {
   if (unit === 'bytes') {

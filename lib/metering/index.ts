@@ -36,6 +36,7 @@ export {
 } from './allowances';
 export { forecastPeriodEnd, topDimensions, usageSeries, type UsagePoint } from './query';
 export { formatQuantity, formatResetTime } from './format';
+export { addBuckets, bucketStartOf } from './buckets';
 export { usageOverview, type TenantUsageOverview } from './overview';
 export { notifyAllowanceThresholds, usageNotices } from './notifications';
 export {
@@ -47,3 +48,19 @@ export {
   startMeteringSchedule,
   type MeteringJobReport,
 } from './jobs';
+export {
+  API_CALLS_METRIC,
+  loadUsageDashboard,
+  loadUsageSeries,
+  parseUsageSearch,
+  usageCsvFilename,
+  usageGranularities,
+  usageGranularityLabels,
+  usageSeriesCsv,
+  type UsageAllowanceDTO,
+  type UsageDashboardDTO,
+  type UsageGranularity,
+  type UsageNoticeDTO,
+  type UsageRouteDTO,
+  type UsageSeriesPointDTO,
+} from './dashboard';

@@ -2,6 +2,7 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { withPlatform, type Transaction } from '@/db/scope';
+import { bucketStartOf } from './buckets';
 import type { MetricCatalogue } from './metrics';
 import { metricCatalogue } from './ingest';
 
@@ -109,12 +110,7 @@ async function rollUpCoarser(
 function coarser(hours: Bucket[], unit: 'day' | 'month'): Bucket[] {
   const seen = new Map<string, Bucket>();
   for (const hour of hours) {
-    const at = new Date(hour.bucket);
-    const start =
-      unit === 'day'
-        ? Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate())
-        : Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
-    const bucket = new Date(start).toISOString();
+    const bucket = bucketStartOf(new Date(hour.bucket), unit).toISOString();
     seen.set(`${hour.tenant_id}|${hour.metric}|${bucket}`, { ...hour, bucket });
   }
   return [...seen.values()];
