@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { DatabaseHandle } from '@/db/client';
-import { documents, usageEvents } from '@/db/schema';
+import { activityEvents, documents, usageEvents } from '@/db/schema';
 import { withPlatform, withTenant } from '@/db/scope';
 import {
   createMember,
@@ -19,6 +19,7 @@ import { createDocument, createDocumentInput } from '@/lib/documents';
 import { AppError } from '@/lib/errors';
 import { usageRecorder } from '@/lib/metering';
 import { resolveTenantBySlug, type TenantContextDTO } from '@/lib/tenancy';
+import { fileResponse, runTenantDownload } from './download';
 import { runPublicAction, runTenantAction, type ResolvedRequest } from './pipeline';
 
 let handle: DatabaseHandle;
@@ -275,5 +276,112 @@ describe('runPublicAction', () => {
     );
     expect(result).toMatchObject({ ok: false, code: 'not_found' });
     expect(after).toBe(false);
+  });
+});
+
+const downloadDefinition = {
+  permission: 'usage:read' as const,
+  operation: 'usage.export',
+  startFrom: 'the usage page',
+  what: 'usage',
+};
+
+function download(
+  resolvedRequest: ResolvedRequest,
+  headers: Record<string, string> = {},
+  work = vi.fn(async () => fileResponse('a,b\r\n', { contentType: 'text/csv', filename: 'x.csv' })),
+) {
+  const request = new Request(
+    `http://${tenant.slug}.localhost:3000/settings/usage/export.csv?x=1`,
+    {
+      headers,
+    },
+  );
+  return { response: runTenantDownload(resolvedRequest, request, downloadDefinition, work), work };
+}
+
+async function errorOf(response: Promise<Response>) {
+  const answer = await response;
+  expect(answer.headers.get('www-authenticate')).toBeNull();
+  return {
+    status: answer.status,
+    ...((await answer.json()) as { error: { code: string; message: string } }).error,
+  };
+}
+
+describe('runTenantDownload', () => {
+  it('serves the file to a member holding the permission, with the URL and an actor', async () => {
+    const { response, work } = download(resolved(), { 'sec-fetch-site': 'same-origin' });
+    const answer = await response;
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-disposition')).toBe('attachment; filename="x.csv"');
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(await answer.text()).toBe('a,b\r\n');
+    expect(work).toHaveBeenCalledWith(
+      expect.objectContaining({
+        tenant,
+        actor: { type: 'user', id: owner.userId },
+        url: expect.objectContaining({ search: '?x=1' }),
+      }),
+    );
+  });
+
+  it('refuses another site, another tenant’s subdomain included, before reading the session', async () => {
+    const viewer = vi.fn(async () => owner);
+    const { response, work } = download(
+      { ...resolved(), viewer },
+      { 'sec-fetch-site': 'same-site' },
+    );
+    expect(await errorOf(response)).toMatchObject({
+      status: 403,
+      message: 'Start the download from the usage page.',
+    });
+    expect(viewer).not.toHaveBeenCalled();
+    expect(work).not.toHaveBeenCalled();
+  });
+
+  it('answers 404 without a tenant, 403 when suspended, 401 without a session', async () => {
+    expect(await errorOf(download(resolved({ tenant: null })).response)).toMatchObject({
+      status: 404,
+    });
+    expect(
+      await errorOf(download(resolved({ tenant: { ...tenant, status: 'suspended' } })).response),
+    ).toMatchObject({ status: 403, code: 'tenant_suspended' });
+    expect(await errorOf(download(resolved({ viewer: null })).response)).toMatchObject({
+      status: 401,
+      message: 'Sign in to download usage.',
+    });
+  });
+
+  it('refuses a member without the permission and records it in the security log', async () => {
+    const { response, work } = download(resolved({ viewer: member }));
+    expect(await errorOf(response)).toMatchObject({
+      status: 403,
+      message: 'You do not have access to usage.',
+    });
+    expect(work).not.toHaveBeenCalled();
+    const events = await withPlatform((tx) =>
+      tx
+        .select({ action: activityEvents.action, metadata: activityEvents.metadata })
+        .from(activityEvents)
+        .where(
+          and(eq(activityEvents.tenantId, tenant.id), eq(activityEvents.actorId, member.userId)),
+        ),
+    );
+    expect(events).toContainEqual({
+      action: 'permission.denied',
+      metadata: { permission: 'usage:read', operation: 'usage.export' },
+    });
+  });
+
+  it('answers the work’s own errors in the API shape', async () => {
+    const { response } = download(
+      resolved(),
+      {},
+      vi.fn(async () => {
+        throw new Error('disk on fire');
+      }),
+    );
+    expect(await errorOf(response)).toMatchObject({ status: 500, code: 'internal' });
   });
 });

@@ -6,6 +6,51 @@ function Source({ source }: { source: 'plan' | 'override' }) {
   return source === 'override' ? <Badge tone="warning">Override</Badge> : <Badge>Plan</Badge>;
 }
 
+type EntitlementRow = {
+  key: string;
+  label: string;
+  value: string;
+  planDefault: string;
+  source: 'plan' | 'override';
+};
+
+function EntitlementTable({
+  caption,
+  heading,
+  rows,
+}: {
+  caption: string;
+  heading: [string, string];
+  rows: EntitlementRow[];
+}) {
+  return (
+    <Table caption={caption}>
+      <TableHead>
+        <tr>
+          <Th>{heading[0]}</Th>
+          <Th>{heading[1]}</Th>
+          <Th>Plan default</Th>
+          <Th>From</Th>
+        </tr>
+      </TableHead>
+      <tbody>
+        {rows.map((row) => (
+          <Tr key={row.key}>
+            <Th scope="row">
+              {row.label} <code className="text-xs text-slate-500">{row.key}</code>
+            </Th>
+            <Td className="font-medium">{row.value}</Td>
+            <Td className="text-slate-600">{row.planDefault}</Td>
+            <Td>
+              <Source source={row.source} />
+            </Td>
+          </Tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}
+
 /** What is in effect for the tenant, and where each value comes from. */
 export function Entitlements({ breakdown }: { breakdown: EntitlementBreakdown }) {
   return (
@@ -19,78 +64,39 @@ export function Entitlements({ breakdown }: { breakdown: EntitlementBreakdown })
           apply.
         </p>
       ) : null}
-      <Table caption="Features in effect">
-        <TableHead>
-          <tr>
-            <Th>Feature</Th>
-            <Th>In effect</Th>
-            <Th>Plan default</Th>
-            <Th>From</Th>
-          </tr>
-        </TableHead>
-        <tbody>
-          {breakdown.features.map((row) => (
-            <Tr key={row.feature}>
-              <Th scope="row">
-                {row.label} <code className="text-xs text-slate-500">{row.feature}</code>
-              </Th>
-              <Td className="font-medium">{row.enabled ? 'On' : 'Off'}</Td>
-              <Td className="text-slate-600">{row.planDefault ? 'On' : 'Off'}</Td>
-              <Td>
-                <Source source={row.source} />
-              </Td>
-            </Tr>
-          ))}
-        </tbody>
-      </Table>
-      <Table caption="Limits in effect">
-        <TableHead>
-          <tr>
-            <Th>Limit</Th>
-            <Th>In effect</Th>
-            <Th>Plan default</Th>
-            <Th>From</Th>
-          </tr>
-        </TableHead>
-        <tbody>
-          {breakdown.limits.map((row) => (
-            <Tr key={row.limit}>
-              <Th scope="row">
-                {row.label} <code className="text-xs text-slate-500">{row.limit}</code>
-              </Th>
-              <Td className="font-medium">{formatLimit(row.limit, row.value)}</Td>
-              <Td className="text-slate-600">{formatLimit(row.limit, row.planDefault)}</Td>
-              <Td>
-                <Source source={row.source} />
-              </Td>
-            </Tr>
-          ))}
-        </tbody>
-      </Table>
-      <Table caption="Overage policies in effect">
-        <TableHead>
-          <tr>
-            <Th>Allowance</Th>
-            <Th>Past the allowance</Th>
-            <Th>Plan default</Th>
-            <Th>From</Th>
-          </tr>
-        </TableHead>
-        <tbody>
-          {breakdown.overage.map((row) => (
-            <Tr key={row.limit}>
-              <Th scope="row">
-                {row.label} <code className="text-xs text-slate-500">{row.limit}</code>
-              </Th>
-              <Td className="font-medium">{overagePolicyLabels[row.policy]}</Td>
-              <Td className="text-slate-600">{overagePolicyLabels[row.planDefault]}</Td>
-              <Td>
-                <Source source={row.source} />
-              </Td>
-            </Tr>
-          ))}
-        </tbody>
-      </Table>
+      <EntitlementTable
+        caption="Features in effect"
+        heading={['Feature', 'In effect']}
+        rows={breakdown.features.map((row) => ({
+          key: row.feature,
+          label: row.label,
+          value: row.enabled ? 'On' : 'Off',
+          planDefault: row.planDefault ? 'On' : 'Off',
+          source: row.source,
+        }))}
+      />
+      <EntitlementTable
+        caption="Limits in effect"
+        heading={['Limit', 'In effect']}
+        rows={breakdown.limits.map((row) => ({
+          key: row.limit,
+          label: row.label,
+          value: formatLimit(row.limit, row.value),
+          planDefault: formatLimit(row.limit, row.planDefault),
+          source: row.source,
+        }))}
+      />
+      <EntitlementTable
+        caption="Overage policies in effect"
+        heading={['Allowance', 'Past the allowance']}
+        rows={breakdown.overage.map((row) => ({
+          key: row.limit,
+          label: row.label,
+          value: overagePolicyLabels[row.policy],
+          planDefault: overagePolicyLabels[row.planDefault],
+          source: row.source,
+        }))}
+      />
     </div>
   );
 }
