@@ -42,13 +42,17 @@ export type AllowanceUsage = {
   resetsAt: Date | null;
 };
 
+/** How far back the latest gauge sample is looked for (gauges are sampled hourly). */
+const GAUGE_FRESHNESS_MS = 7 * 24 * 3_600_000;
+
 /** Current figures per metered metric, by metric key. */
 export type MeteredFigures = Partial<Record<string, number>>;
 
 /**
  * The rows (tenant_id, metric, used) of this period's figures, for one tenant or all: month
  * rollups for the monthly allowances (summed over dimensions), the latest hour's sample for
- * gauges (storage, members). Reads rollups only, never raw events.
+ * gauges (storage, members) within the last GAUGE_FRESHNESS_MS (older samples are stale: the
+ * jobs have not run). Reads rollups only, never raw events.
  */
 export function figuresQuery(now: Date, tenantId?: string) {
   const monthly = meteredLimitNames
@@ -67,6 +71,7 @@ export function figuresQuery(now: Date, tenantId?: string) {
     (select distinct on (tenant_id, metric) tenant_id, metric, value::float8 as used
     from usage_rollups
     where granularity = 'hour' and metric in ${gauges} ${tenant}
+      and bucket_start >= ${new Date(now.getTime() - GAUGE_FRESHNESS_MS)}
     order by tenant_id, metric, bucket_start desc)`;
 }
 

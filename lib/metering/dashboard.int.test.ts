@@ -313,7 +313,7 @@ describe('loadUsageDashboard', () => {
           now,
         }),
       ),
-    ).rejects.toThrow('tenant not visible');
+    ).rejects.toThrow('This workspace does not exist.');
     const series = await withTenant(globex.id, (tx) =>
       loadUsageSeries(tx, { tenantId: acme.id, metric: 'api_calls', granularity: 'day', now }),
     );

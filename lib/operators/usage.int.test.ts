@@ -20,7 +20,9 @@ const GB = 1024 ** 3;
 let handle: DatabaseHandle;
 const now = new Date();
 const { start } = periodOf(now);
-const at = (hours: number) => new Date(start.getTime() + hours * 3600_000);
+// Samples a few hours back, inside this period: gauges count only while fresh (a week).
+const base = Math.max(start.getTime(), now.getTime() - 4 * 3600_000);
+const at = (hours: number) => new Date(base + hours * 3600_000);
 
 // The suite may share its database with others (TEST_DB=pg), so every check looks at these
 // tenants only; sorting is a total order, so their relative order is the list's order.
