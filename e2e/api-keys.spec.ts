@@ -28,6 +28,7 @@ test('an owner creates a key, sees it once, uses it on the API and revokes it', 
   tenant,
   signedInOwner,
   request,
+  db,
 }) => {
   expect(signedInOwner.role).toBe('owner');
   expect(tenant.plan).toBe('pro');
@@ -89,6 +90,9 @@ test('an owner creates a key, sees it once, uses it on the API and revokes it', 
   const listed = await apiGet(request, tenant.origin, '/api/v1/documents', key);
   expect(listed.status()).toBe(200);
   expect(await listed.json()).toMatchObject({ data: [] });
+
+  // The call is metered: the server's usage buffer writes it within about a second.
+  await expect.poll(() => db.usageTotal(tenant.id, 'api_calls'), { timeout: 10_000 }).toBe(1);
 
   await page.reload();
   await expect(keyRow(page, 'E2E reader').getByRole('cell').nth(3)).not.toHaveText('never');

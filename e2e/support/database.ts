@@ -10,6 +10,7 @@ import {
   platformSessions,
   sessions,
   tenants,
+  usageEvents,
   users,
   type MemberRole,
   type RoleColumn,
@@ -234,6 +235,17 @@ export class E2EDatabase {
     );
     if (!row) throw new Error(`no document “${title}” in tenant ${tenantId}`);
     return row.id;
+  }
+
+  /** What the tenant's raw usage events of a metric add up to (what the server has written). */
+  async usageTotal(tenantId: string, metric: string): Promise<number> {
+    const [row] = await this.platform((tx) =>
+      tx
+        .select({ total: sql<number>`coalesce(sum(${usageEvents.value}), 0)::float8` })
+        .from(usageEvents)
+        .where(and(eq(usageEvents.tenantId, tenantId), eq(usageEvents.metric, metric))),
+    );
+    return Number(row?.total ?? 0);
   }
 
   async documentTitles(tenantId: string): Promise<string[]> {

@@ -134,12 +134,19 @@ export class UsageRecorder {
   }
 }
 
-let recorder: UsageRecorder | undefined;
+/**
+ * Next bundles instrumentation.ts apart from the route handlers and actions, each with its own
+ * copy of this module, so a module-level instance would give the shutdown flush and the timer an
+ * empty buffer of their own. The process's one recorder lives on globalThis instead.
+ */
+const RECORDER = Symbol.for('tenantry.usageRecorder');
+type WithRecorder = typeof globalThis & { [RECORDER]?: UsageRecorder };
 
 /** The process's usage recorder. */
 export function usageRecorder(): UsageRecorder {
-  recorder ??= new UsageRecorder();
-  return recorder;
+  const holder = globalThis as WithRecorder;
+  holder[RECORDER] ??= new UsageRecorder();
+  return holder[RECORDER];
 }
 
 /** Records usage for a tenant without waiting: see UsageRecorder. */

@@ -45,28 +45,38 @@ const bucketsCte = (buckets: Bucket[]) =>
       as t(tenant_id uuid, metric text, bucket timestamptz)
   )`;
 
-/** The aggregate of raw events `e` for a metric `c`, as numeric. */
-const rawAggregate = sql`case c.aggregation
-  when 'max' then max(e.value)::numeric
-  when 'unique_count' then count(distinct e.properties ->> c.unique_by)::numeric
-  else sum(e.value::numeric) end`;
-const rawDimension = sql`case when c.aggregation in ('count', 'sum')
-  then coalesce(e.properties ->> c.dimension, '') else '' end`;
-
 const upsert = sql`on conflict on constraint usage_rollups_pk
   do update set value = excluded.value, events = excluded.events, updated_at = now()`;
+
+/**
+ * The figures of one touched bucket `t` of metric `c` from its raw events, per dimension. A
+ * LATERAL subquery, so each bucket is an index range scan of (tenant, metric, occurred_at): the
+ * planner cannot size a jsonb recordset and would otherwise hash-join the whole table.
+ */
+const rawFigures = (span: ReturnType<typeof sql>) => sql`lateral (
+  select
+    case when c.aggregation in ('count', 'sum')
+      then coalesce(e.properties ->> c.dimension, '') else '' end as dimension,
+    case c.aggregation
+      when 'max' then max(e.value)::numeric
+      when 'unique_count' then count(distinct e.properties ->> c.unique_by)::numeric
+      else sum(e.value::numeric) end as value,
+    count(*) as events
+  from usage_events e
+  where e.tenant_id = t.tenant_id and e.metric = t.metric
+    and e.occurred_at >= t.bucket and e.occurred_at < t.bucket + ${span}
+  group by 1
+) f`;
 
 /** Recomputes the touched hour buckets from raw events. */
 async function rollUpHours(tx: Transaction, catalogue: string, buckets: Bucket[]) {
   await tx.execute(sql`
     with ${catalogueCte(catalogue)}, ${bucketsCte(buckets)}
     insert into usage_rollups (tenant_id, metric, granularity, bucket_start, dimension, value, events)
-    select t.tenant_id, t.metric, 'hour', t.bucket, ${rawDimension}, ${rawAggregate}, count(*)
+    select t.tenant_id, t.metric, 'hour', t.bucket, f.dimension, f.value, f.events
     from touched t
     join catalogue c on c.key = t.metric
-    join usage_events e on e.tenant_id = t.tenant_id and e.metric = t.metric
-      and e.occurred_at >= t.bucket and e.occurred_at < t.bucket + interval '1 hour'
-    group by t.tenant_id, t.metric, t.bucket, c.aggregation, 5
+    cross join ${rawFigures(sql`interval '1 hour'`)}
     ${upsert}`);
 }
 
@@ -86,24 +96,26 @@ async function rollUpCoarser(
   await tx.execute(sql`
     with ${catalogueCte(catalogue)}, ${bucketsCte(buckets)}
     insert into usage_rollups (tenant_id, metric, granularity, bucket_start, dimension, value, events)
-    select t.tenant_id, t.metric, ${granularity}, t.bucket, r.dimension,
-      case c.aggregation when 'max' then max(r.value) else sum(r.value) end, sum(r.events)
+    select t.tenant_id, t.metric, ${granularity}, t.bucket, f.dimension, f.value, f.events
     from touched t
     join catalogue c on c.key = t.metric and c.aggregation <> 'unique_count'
-    join usage_rollups r on r.tenant_id = t.tenant_id and r.metric = t.metric
-      and r.granularity = ${finer}
-      and r.bucket_start >= t.bucket and r.bucket_start < t.bucket + ${span}
-    group by t.tenant_id, t.metric, t.bucket, c.aggregation, r.dimension
+    cross join lateral (
+      select r.dimension,
+        case c.aggregation when 'max' then max(r.value) else sum(r.value) end as value,
+        sum(r.events) as events
+      from usage_rollups r
+      where r.tenant_id = t.tenant_id and r.metric = t.metric and r.granularity = ${finer}
+        and r.bucket_start >= t.bucket and r.bucket_start < t.bucket + ${span}
+      group by r.dimension
+    ) f
     ${upsert}`);
   await tx.execute(sql`
     with ${catalogueCte(catalogue)}, ${bucketsCte(buckets)}
     insert into usage_rollups (tenant_id, metric, granularity, bucket_start, dimension, value, events)
-    select t.tenant_id, t.metric, ${granularity}, t.bucket, '', ${rawAggregate}, count(*)
+    select t.tenant_id, t.metric, ${granularity}, t.bucket, f.dimension, f.value, f.events
     from touched t
     join catalogue c on c.key = t.metric and c.aggregation = 'unique_count'
-    join usage_events e on e.tenant_id = t.tenant_id and e.metric = t.metric
-      and e.occurred_at >= t.bucket and e.occurred_at < t.bucket + ${span}
-    group by t.tenant_id, t.metric, t.bucket, c.aggregation
+    cross join ${rawFigures(span)}
     ${upsert}`);
 }
 
