@@ -18,36 +18,21 @@
  * hands over, since only one process may own it), and is stopped — its whole process group —
  * at the end, whatever happens.
  */
-import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { withPlatform, withTenant } from '@/db/scope';
-import { createApiKey } from '@/lib/api-keys';
-import { updateTenant } from '@/lib/tenancy';
 import { BENCH_DATABASE, redact, type BenchConfig } from './config';
 import { openBenchDatabase } from './database';
 import { line, loadAverage, message } from './print';
 import { median, percentile } from './runner';
-import { freePort, request, startChild, tail, waitForReady, type Child } from './server';
+import { missingBuild, ROOT, staleBuildNote, startAppServer, prepareApiTenant } from './app-server';
+import { request, startChild, tail, type Child } from './server';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONSTANT_PATH = '/api/bench/constant';
 /** The tenant whose host the requests go to: the dataset's first (100 documents, 2 members). */
 const BENCH_SLUG = 'bench-0001';
-/**
- * API limits far beyond what this machine can send: finite (not null, "unlimited"), so a limiter
- * on the route still counts every request, as for a tenant within its limits, but refuses none.
- */
-const UNREACHABLE_LIMITS = {
-  api_requests_per_minute: 1_000_000_000,
-  api_requests_per_minute_per_key: 1_000_000_000,
-  api_calls_per_month: 1_000_000_000_000,
-};
-
 type Target = {
   key: 'constant' | 'documents';
   label: string;
@@ -70,12 +55,14 @@ export async function apiThroughput(config: BenchConfig): Promise<void> {
     '\n══ api: tenant API throughput — GET /api/v1/documents vs a constant route, one server ══',
   );
 
-  const missing = missingBuild(api.path);
+  const routes = [CONSTANT_PATH, new URL(api.path, 'http://x').pathname];
+  const missing = missingBuild(routes);
   if (missing) {
     line(`skipped: ${missing}`);
     return;
   }
-  for (const note of staleBuildNotes(api.path)) line(`note:    ${note}`);
+  const stale = staleBuildNote(routes.map((route) => path.join('app', route, 'route.ts')));
+  if (stale) line(`note:    ${stale}`);
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantry-bench-api-'));
   const children: Child[] = [];
@@ -88,30 +75,10 @@ export async function apiThroughput(config: BenchConfig): Promise<void> {
     let tenantId: string;
     try {
       tenantId = bench.tenantIds[0]!;
-      const actor = { type: 'system' as const, id: null };
-      await withPlatform(
-        (tx) =>
-          updateTenant(tx, {
-            id: tenantId,
-            changes: { plan: 'pro', limits: UNREACHABLE_LIMITS },
-            actor,
-          }),
-        bench.app.db,
-      );
-      key = (
-        await withTenant(
-          tenantId,
-          (tx) =>
-            createApiKey(tx, {
-              tenantId,
-              name: 'bench',
-              scopes: ['documents:read'],
-              expiresAt: undefined,
-              actor,
-            }),
-          bench.app.db,
-        )
-      ).key;
+      key = await prepareApiTenant(bench.app.db, tenantId, {
+        name: 'bench',
+        scopes: ['documents:read'],
+      });
     } finally {
       await bench.close(); // PGlite: the directory is the server's from here on
     }
@@ -125,69 +92,35 @@ export async function apiThroughput(config: BenchConfig): Promise<void> {
     );
 
     // 2. The server, on a free port, on that database.
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of [
-      'DATABASE_URL',
-      'DATABASE_DRIVER',
-      'PGLITE_DIR',
-      'NEON_WS_PROXY',
-      'TRUST_PROXY',
-    ])
-      delete env[name];
-    Object.assign(env, {
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      ROOT_DOMAIN: `localhost:${port}`,
-      BENCH_ROUTES: 'true',
-      AUTH_SECRET: process.env.AUTH_SECRET || randomBytes(32).toString('base64url'),
-    });
-    if (driver === 'pglite') {
-      env.PGLITE_DIR = pgliteDir;
-    } else {
-      env.DATABASE_URL = bench.loginUrl;
-      if (driver === 'neon') {
-        // Neon's driver needs the WebSocket proxy; a process of its own, so the server's database
-        // traffic does not share an event loop with autocannon.
-        const proxy = startChild(
-          'neon-ws-proxy',
-          process.execPath,
-          ['--import', 'tsx', 'test-support/neon-ws-proxy.ts', '--port', '0'],
-          { cwd: ROOT, env: process.env, logDir: scratch },
-        );
-        children.push(proxy);
-        env.DATABASE_DRIVER = 'neon';
-        env.NEON_WS_PROXY = await proxyAddress(proxy);
-      }
+    let neonProxy: string | undefined;
+    if (driver === 'neon') {
+      // Neon's driver needs the WebSocket proxy; a process of its own, so the server's database
+      // traffic does not share an event loop with autocannon.
+      const proxy = startChild(
+        'neon-ws-proxy',
+        process.execPath,
+        ['--import', 'tsx', 'test-support/neon-ws-proxy.ts', '--port', '0'],
+        { cwd: ROOT, env: process.env, logDir: scratch },
+      );
+      children.push(proxy);
+      neonProxy = await proxyAddress(proxy);
     }
-    const server = startChild(
-      'next-start',
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules/next/dist/bin/next'),
-        'start',
-        '-p',
-        String(port),
-        '-H',
-        '127.0.0.1',
-      ],
-      { cwd: ROOT, env, logDir: scratch },
-    );
+    const app = await startAppServer({
+      driver,
+      pgliteDir,
+      loginUrl: bench.loginUrl,
+      logDir: scratch,
+      name: 'next-start',
+      env: { BENCH_ROUTES: 'true' },
+      neonProxy,
+    });
+    const { port, child: server } = app;
     children.push(server);
-    const readyIn = await waitForReady(
-      server,
-      port,
-      '/api/health',
-      { host: `localhost:${port}` },
-      120_000,
-    );
     const store = process.env.UPSTASH_REDIS_REST_URL
       ? `Upstash REST at ${redact(process.env.UPSTASH_REDIS_REST_URL)}`
       : 'in-process memory (no UPSTASH_REDIS_REST_URL)';
     line(
-      `app:     next start on 127.0.0.1:${port} (pid ${server.pid}, own process group), ready in ${readyIn.toFixed(1)} s; ` +
-        `database ${driver === 'pglite' ? 'PGlite (its data directory)' : redact(bench.loginUrl ?? '')}` +
-        `${driver === 'neon' ? ` via ${env.NEON_WS_PROXY}` : ''}; rate-limit store ${store}; LOG_LEVEL ${env.LOG_LEVEL || 'info'}`,
+      `app:     ${app.describe}; rate-limit store ${store}; LOG_LEVEL ${process.env.LOG_LEVEL || 'info'}`,
     );
 
     // 3. Both targets answer what they should before anything is timed.
@@ -328,35 +261,6 @@ function statusCounts(result: autocannon.Result): string {
   return Object.entries(result.statusCodeStats ?? {})
     .map(([status, { count }]) => `${status}×${count ?? 0}`)
     .join(' ');
-}
-
-/** What is wrong with the build for this section, or null when it can run. */
-function missingBuild(apiPath: string): string | null {
-  const buildId = path.join(ROOT, '.next/BUILD_ID');
-  if (!fs.existsSync(buildId))
-    return 'no production build (.next/BUILD_ID is missing). Run `npm run build` first (.ci/run builds before it needs the app).';
-  const manifestFile = path.join(ROOT, '.next/server/app-paths-manifest.json');
-  const manifest = fs.existsSync(manifestFile)
-    ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, string>)
-    : {};
-  const missing = [CONSTANT_PATH, new URL(apiPath, 'http://x').pathname].filter(
-    (route) => !(`${route}/route` in manifest),
-  );
-  return missing.length > 0
-    ? `the build has no ${missing.join(' and no ')} route. Build again (\`npm run build\`) once it exists.`
-    : null;
-}
-
-/** Route sources changed after the build was made: the server runs the code as it was built. */
-function staleBuildNotes(apiPath: string): string[] {
-  const built = fs.statSync(path.join(ROOT, '.next/BUILD_ID')).mtimeMs;
-  return [CONSTANT_PATH, new URL(apiPath, 'http://x').pathname]
-    .map((route) => path.join(ROOT, 'app', route, 'route.ts'))
-    .filter((file) => fs.existsSync(file) && fs.statSync(file).mtimeMs > built)
-    .map(
-      (file) =>
-        `${path.relative(ROOT, file)} changed after the build: the server runs it as built (npm run build to refresh)`,
-    );
 }
 
 async function checkTargets(

@@ -36,10 +36,39 @@ export type BenchConfig = {
   };
   /** The operator console section (`--only console`). */
   console: { tenants: number; deepPages: number };
+  /** The usage ingestion section (`--only ingestion`). */
+  ingestion: {
+    /** Events per method (rounded up to whole batches). */
+    events: number;
+    /** In-process: rounds of a slice of the events per method, in rotating order. */
+    rounds: number;
+    /** Events per in-process batch (the API's maximum, 1,000). */
+    batch: number;
+    /** Events per HTTP request. */
+    httpBatch: number;
+    /** Concurrent HTTP clients. */
+    httpClients: number;
+  };
+  /** The usage dashboard section (`--only usage-dashboard`). */
+  dashboard: {
+    /** Raw usage events in all (5 tenants, a fifth each); undefined = 5,000,000 on a server, 500,000 on PGlite. */
+    events: number | undefined;
+    runs: number;
+    warmup: number;
+  };
+  /** The metering shutdown section (`--only metering-shutdown`). */
+  shutdown: { rate: number; seconds: number };
 };
 
 /** The sections of `npm run bench`, in the order a full run goes through them. */
-export const BENCH_SECTIONS = ['isolation', 'api', 'console'] as const;
+export const BENCH_SECTIONS = [
+  'isolation',
+  'api',
+  'console',
+  'ingestion',
+  'usage-dashboard',
+  'metering-shutdown',
+] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /**
@@ -107,6 +136,24 @@ export function readBenchConfig(source: NodeJS.ProcessEnv = process.env): BenchC
     console: {
       tenants: positiveInt(source.BENCH_CONSOLE_TENANTS, 10_000, 'BENCH_CONSOLE_TENANTS'),
       deepPages: positiveInt(source.BENCH_CONSOLE_DEEP_PAGES, 100, 'BENCH_CONSOLE_DEEP_PAGES'),
+    },
+    ingestion: {
+      events: positiveInt(source.BENCH_INGEST_EVENTS, 100_000, 'BENCH_INGEST_EVENTS'),
+      rounds: positiveInt(source.BENCH_INGEST_ROUNDS, 4, 'BENCH_INGEST_ROUNDS'),
+      batch: 1000,
+      httpBatch: positiveInt(source.BENCH_INGEST_HTTP_BATCH, 100, 'BENCH_INGEST_HTTP_BATCH'),
+      httpClients: positiveInt(source.BENCH_INGEST_HTTP_CLIENTS, 4, 'BENCH_INGEST_HTTP_CLIENTS'),
+    },
+    dashboard: {
+      events: source.BENCH_DASHBOARD_EVENTS?.trim()
+        ? positiveInt(source.BENCH_DASHBOARD_EVENTS, 5_000_000, 'BENCH_DASHBOARD_EVENTS')
+        : undefined,
+      runs: positiveInt(source.BENCH_DASHBOARD_RUNS, 20, 'BENCH_DASHBOARD_RUNS'),
+      warmup: positiveInt(source.BENCH_DASHBOARD_WARMUP, 3, 'BENCH_DASHBOARD_WARMUP'),
+    },
+    shutdown: {
+      rate: positiveInt(source.BENCH_SHUTDOWN_RATE, 50, 'BENCH_SHUTDOWN_RATE'),
+      seconds: positiveInt(source.BENCH_SHUTDOWN_SECONDS, 6, 'BENCH_SHUTDOWN_SECONDS'),
     },
   };
   return { ...shared, target: readTarget(source) };

@@ -1,11 +1,17 @@
 /**
- * `npm run bench` — measurements side by side, in three sections (`--only isolation|api|console`,
- * all three by default):
+ * `npm run bench` — measurements side by side, in six sections (`--only isolation|api|console|
+ * ingestion|usage-dashboard|metering-shutdown`, all of them by default):
  *
- *   isolation  what tenant isolation costs on the document list (below);
- *   api        GET /api/v1/documents against a constant route on the same `next start` server,
- *              alternately, with autocannon (bench/api-throughput.ts);
- *   console    the operator console's tenant list at 10,000 tenants (bench/console-list.ts).
+ *   isolation          what tenant isolation costs on the document list (below);
+ *   api                GET /api/v1/documents against a constant route on the same `next start`
+ *                      server, alternately, with autocannon (bench/api-throughput.ts);
+ *   console            the operator console's tenant list at 10,000 tenants (bench/console-list.ts);
+ *   ingestion          usage events/s: the product's ingest path in-process and over HTTP against
+ *                      a plain INSERT and COPY (bench/metering-ingestion.ts);
+ *   usage-dashboard    the usage dashboard from rollups vs from 1,000,000 raw events of a tenant
+ *                      (bench/usage-dashboard.ts);
+ *   metering-shutdown  usage the in-process buffer loses on SIGTERM and SIGKILL
+ *                      (bench/metering-shutdown.ts).
  *
  * The isolation section:
  *
@@ -36,6 +42,9 @@ import { takeCensus, shortStatement, type Census } from './census';
 import { apiThroughput } from './api-throughput';
 import { BENCH_DATABASE, readBenchConfig, readSections, type BenchConfig } from './config';
 import { consoleList } from './console-list';
+import { meteringIngestion } from './metering-ingestion';
+import { meteringShutdown } from './metering-shutdown';
+import { usageDashboard } from './usage-dashboard';
 import { openBenchDatabase, type BenchDatabase } from './database';
 import { line, loadAverage, plural } from './print';
 import {
@@ -71,6 +80,9 @@ async function main(): Promise<void> {
   }
   if (sections.includes('api')) await apiThroughput(config);
   if (sections.includes('console')) await consoleList(config);
+  if (sections.includes('ingestion')) await meteringIngestion(config);
+  if (sections.includes('usage-dashboard')) await usageDashboard(config);
+  if (sections.includes('metering-shutdown')) await meteringShutdown(config);
   line(
     `\ntotal time ${((performance.now() - startedAt) / 1000).toFixed(1)} s · load average at the end ${loadAverage()}`,
   );

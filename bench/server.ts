@@ -42,6 +42,10 @@ export type Child = {
   log(): string;
   logFile: string;
   exited(): boolean;
+  /** Sends `signal` to the process group (the metering-shutdown section's SIGTERM / SIGKILL). */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code (or the signal's name) once the child has exited, or null after `timeoutMs`. */
+  waitForExit(timeoutMs: number): Promise<number | string | null>;
   /** SIGTERM to the process group, SIGKILL after 5 s. */
   stop(): Promise<void>;
 };
@@ -65,9 +69,11 @@ export function startChild(
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   live.add(child);
   let exited = false;
+  let status: number | string | null = null;
   const done = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
+      status = code ?? signal;
       live.delete(child);
       resolve();
     }),
@@ -77,6 +83,16 @@ export function startChild(
     logFile,
     log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : ''),
     exited: () => exited,
+    signal: (signal) => killGroup(child, signal),
+    waitForExit: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const outcome = await Promise.race([done, timeout]);
+      clearTimeout(timer);
+      return outcome === 'timeout' ? null : status;
+    },
     stop: async () => {
       if (exited) return;
       killGroup(child, 'SIGTERM');
