@@ -9,7 +9,6 @@ import {
   meteredLimitNames,
   overageOverridesSchema,
   overagePolicies,
-  overagePolicyFor,
   type Feature,
   type Limit,
   type MeteredLimit,
@@ -65,12 +64,7 @@ const exampleTenant = {
   features: exampleOverrides.features,
   limits: exampleOverrides.limits,
   overage: exampleOverrides.overage,
-  entitlements: {
-    ...entitlementsOf(exampleEntitled),
-    overage: Object.fromEntries(
-      meteredLimitNames.map((limit) => [limit, overagePolicyFor(exampleEntitled, limit)]),
-    ) as Record<MeteredLimit, OveragePolicy>,
-  },
+  entitlements: entitlementsOf(exampleEntitled),
   createdAt: '2026-01-15T09:30:00.000Z',
   updatedAt: '2026-11-20T16:05:12.345Z',
 };

@@ -226,9 +226,10 @@ export function overagePolicyFor(tenant: Entitled, limit: MeteredLimit): Overage
 export type Entitlements = {
   features: Record<Feature, boolean>;
   limits: Record<Limit, number | null>;
+  overage: Record<MeteredLimit, OveragePolicy>;
 };
 
-/** Every feature and limit in effect, for display and the APIs. */
+/** Every feature, limit and overage policy in effect, for display and the APIs. */
 export function entitlementsOf(tenant: Entitled): Entitlements {
   return {
     features: Object.fromEntries(
@@ -238,5 +239,8 @@ export function entitlementsOf(tenant: Entitled): Entitlements {
       Limit,
       number | null
     >,
+    overage: Object.fromEntries(
+      meteredLimitNames.map((l) => [l, overagePolicyFor(tenant, l)]),
+    ) as Record<MeteredLimit, OveragePolicy>,
   };
 }

@@ -56,7 +56,6 @@ export {
   UNUSABLE_PASSWORD,
   type TenantDetailDTO,
   type TenantDTO,
-  type TenantEntitlements,
   type TenantPage,
 } from './registry';
 import { consumeRateLimit, rateLimitPolicies } from '@/lib/ratelimit';

@@ -14,15 +14,7 @@ import { createApiKey, type CreatedApiKey } from '@/lib/api-keys';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { hashPassword } from '@/lib/passwords';
-import {
-  entitlementsOf,
-  meteredLimitNames,
-  overagePolicyFor,
-  type Entitlements,
-  type MeteredLimit,
-  type OveragePolicy,
-  type PlanId,
-} from '@/lib/plans';
+import { entitlementsOf, type Entitlements, type PlanId } from '@/lib/plans';
 import {
   DEFAULT_PRIMARY_COLOR,
   slugTaken,
@@ -32,9 +24,6 @@ import {
   type UpdateTenantInput,
 } from './schemas';
 import { canTransition } from './status';
-
-/** Every entitlement in effect, with the overage policy of each metered allowance. */
-export type TenantEntitlements = Entitlements & { overage: Record<MeteredLimit, OveragePolicy> };
 
 /** A tenant as operators and the platform API see it. */
 export type TenantDTO = {
@@ -47,7 +36,7 @@ export type TenantDTO = {
   featureOverrides: Tenant['featureOverrides'];
   limitOverrides: Tenant['limitOverrides'];
   overageOverrides: Tenant['overageOverrides'];
-  entitlements: TenantEntitlements;
+  entitlements: Entitlements;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -65,12 +54,7 @@ function toDTO(row: Tenant): TenantDTO {
     featureOverrides: row.featureOverrides,
     limitOverrides: row.limitOverrides,
     overageOverrides: row.overageOverrides,
-    entitlements: {
-      ...entitlementsOf(row),
-      overage: Object.fromEntries(
-        meteredLimitNames.map((limit) => [limit, overagePolicyFor(row, limit)]),
-      ) as Record<MeteredLimit, OveragePolicy>,
-    },
+    entitlements: entitlementsOf(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
