@@ -15,8 +15,8 @@ const GB = 1024 ** 3;
 /**
  * Runs lib/metering's rollup job (refreshUsageRollups) on the e2e database, as the server's own
  * schedule does every minute: a test does not wait for it. lib/ is server-only, so the job runs
- * in a tsx child under the react-server condition, like e2e/start-server.ts; it retries while
- * the server's run holds the job's lock.
+ * in a tsx child under the react-server condition, like e2e/start-server.ts; it waits while
+ * the server's own run holds the job's lock.
  */
 async function refreshRollups(): Promise<void> {
   const script = `
@@ -25,11 +25,7 @@ async function refreshRollups(): Promise<void> {
     (async () => {
       const handle = await openDatabase({ driver: 'pg', url: process.env.E2E_ROLLUP_URL, max: 1 });
       try {
-        for (let attempt = 0; attempt < 100; attempt++) {
-          if ((await refreshUsageRollups({ database: handle.db })).ran) return;
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-        throw new Error('the rollup job stayed busy');
+        await refreshUsageRollups({ database: handle.db, wait: true });
       } finally {
         await handle.close();
       }

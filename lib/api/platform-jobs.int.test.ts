@@ -42,10 +42,13 @@ describe('POST /api/platform/v1/jobs/metering', () => {
     expect(report).toMatchObject({
       flushed: expect.any(Number),
       gauges: { sampled: expect.any(Number) },
-      rollups: { ran: true, watermark: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
       notices: { notices: expect.any(Number), emails: expect.any(Number) },
     });
     expect(report.flushed).toBeGreaterThanOrEqual(1);
+    // Another suite's run may hold the job's lock on a shared server: then it answers busy.
+    const rollups = report.rollups as { ran: boolean; watermark?: string };
+    if (rollups.ran) expect(rollups.watermark).toMatch(/^\d{4}-\d\d-\d\dT/);
+    else expect(rollups).toEqual({ ran: false, reason: 'busy' });
   });
 
   it('refuses a caller without the token', async () => {

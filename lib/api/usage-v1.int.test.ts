@@ -75,11 +75,7 @@ async function insertEvents(events: RawEvent[]) {
 
 /** Runs the rollup job to completion; on a shared server another suite's run may hold the lock. */
 async function rollUp() {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    if ((await refreshUsageRollups()).ran) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the rollup job stayed busy');
+  await refreshUsageRollups({ wait: true });
 }
 
 async function get(

@@ -46,7 +46,7 @@ async function used(tenant: Tenant, metric: string, value: number, properties = 
       source: 'system',
     }),
   );
-  await refreshUsageRollups();
+  await refreshUsageRollups({ wait: true });
   forgetCachedFigures(tenant.id);
 }
 
@@ -314,7 +314,7 @@ describe('runMeteringJobs and shutdown', () => {
   it('flushes, samples, rolls up and notifies in one pass', async () => {
     const tenant = await createTenant({ plan: 'pro' });
     usageRecorder().record(tenant.id, 'api_calls', 7, 'listDocuments');
-    const report = await runMeteringJobs();
+    const report = await runMeteringJobs({ wait: true });
     expect(report.flushed).toBeGreaterThanOrEqual(1);
     expect(report.rollups).toMatchObject({ ran: true });
     const figures = await withTenant(tenant.id, (tx) => meteredFigures(tx, tenant.id));

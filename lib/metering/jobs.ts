@@ -60,11 +60,11 @@ export type MeteringJobReport = {
  * idempotent, so a pass that dies half-way is simply run again.
  */
 export async function runMeteringJobs(
-  options: { now?: Date; database?: Database } = {},
+  options: { now?: Date; database?: Database; wait?: boolean } = {},
 ): Promise<MeteringJobReport> {
   const flushed = await usageRecorder().flush();
   const gauges = await sampleGauges(options);
-  const rollups = await refreshUsageRollups({ database: options.database });
+  const rollups = await refreshUsageRollups({ database: options.database, wait: options.wait });
   const notices = await notifyAllowanceThresholds(options);
   return { flushed, gauges, rollups, notices };
 }

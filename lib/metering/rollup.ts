@@ -135,19 +135,24 @@ function coarser(hours: Bucket[], unit: 'day' | 'month'): Bucket[] {
  * hours from raw events, then their days and months, and moves the watermark, all in one
  * platform transaction. Recomputing a bucket is idempotent, so a run that fails changes nothing
  * and a crash or a rerun double-counts nothing. Runs one at a time (advisory lock): a second
- * caller returns `busy` at once.
+ * caller returns `busy` at once, or with `wait` runs once the first is done (tests, benches).
  */
 export async function refreshUsageRollups(
-  options: { catalogue?: MetricCatalogue; database?: Database } = {},
+  options: { catalogue?: MetricCatalogue; database?: Database; wait?: boolean } = {},
 ): Promise<RollupRun> {
   const catalogue = catalogueJson(options.catalogue ?? metricCatalogue());
   const started = performance.now();
   return withPlatform(async (tx) => {
-    const [lock] = await rows<{ locked: boolean }>(
-      tx,
-      sql`select pg_try_advisory_xact_lock(hashtextextended(${STATE}, 0)) as locked`,
-    );
-    if (!lock?.locked) return { ran: false, reason: 'busy' } as const;
+    const key = sql`hashtextextended(${STATE}, 0)`;
+    if (options.wait) {
+      await tx.execute(sql`select pg_advisory_xact_lock(${key})`);
+    } else {
+      const [lock] = await rows<{ locked: boolean }>(
+        tx,
+        sql`select pg_try_advisory_xact_lock(${key}) as locked`,
+      );
+      if (!lock?.locked) return { ran: false, reason: 'busy' } as const;
+    }
     const [state] = await rows<{ from: string | null; upper: string }>(
       tx,
       sql`select (select watermark from usage_rollup_state where name = ${STATE})
