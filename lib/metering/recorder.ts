@@ -1,7 +1,8 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@/db/client';
-import { usageEvents, type NewUsageEvent } from '@/db/schema';
+import { inArray } from 'drizzle-orm';
+import { tenants, usageEvents, type NewUsageEvent } from '@/db/schema';
 import { withPlatform } from '@/db/scope';
 import { log } from '@/lib/log';
 import { metricCatalogue } from './ingest';
@@ -62,7 +63,8 @@ export class UsageRecorder {
   }
 
   /**
-   * Writes everything recorded so far; resolves with the number of rows written. Concurrent calls
+   * Writes everything recorded so far; resolves with the number of rows it took from the buffer
+   * (those of tenants deleted meanwhile are dropped, not written). Concurrent calls
    * share one write, then the second writes what arrived meanwhile.
    */
   async flush(): Promise<number> {
@@ -108,10 +110,18 @@ export class UsageRecorder {
     while (this.retries.length) {
       const rows = this.retries[0]!;
       try {
-        await withPlatform(
-          (tx) => tx.insert(usageEvents).values(rows).onConflictDoNothing(),
-          this.options.database,
-        );
+        await withPlatform(async (tx) => {
+          // Usage of a tenant deleted since it was recorded has nowhere to go; without this a
+          // foreign-key error would keep the batch, and everything behind it, from ever landing.
+          const tenantIds = [...new Set(rows.map((row) => row.tenantId))];
+          const live = await tx
+            .select({ id: tenants.id })
+            .from(tenants)
+            .where(inArray(tenants.id, tenantIds));
+          const liveIds = new Set(live.map((tenant) => tenant.id));
+          const kept = rows.filter((row) => liveIds.has(row.tenantId));
+          if (kept.length) await tx.insert(usageEvents).values(kept).onConflictDoNothing();
+        }, this.options.database);
       } catch (error) {
         this.dropOverflow();
         log.error(

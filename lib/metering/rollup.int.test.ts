@@ -277,4 +277,16 @@ describe('UsageRecorder', () => {
       where tenant_id = ${globex.id} and properties ->> 'route' = 'flakyRoute' order by value`);
     expect(rows).toEqual([{ value: 1 }, { value: 4 }]);
   });
+
+  it('drops the usage of a tenant that no longer exists instead of failing the batch', async () => {
+    const recorder = new UsageRecorder();
+    recorder.record(randomUUID(), 'api_calls', 9, 'ghostRoute');
+    recorder.record(globex.id, 'api_calls', 2, 'ghostRoute');
+    expect(await recorder.flush()).toBe(2);
+    expect(recorder.backlog).toBe(0);
+    const rows = await query(sql`
+      select tenant_id, value::float8 as value from usage_events
+      where properties ->> 'route' = 'ghostRoute'`);
+    expect(rows).toEqual([{ tenant_id: globex.id, value: 2 }]);
+  });
 });

@@ -153,18 +153,17 @@ export async function refreshUsageRollups(
       );
       if (!lock?.locked) return { ran: false, reason: 'busy' } as const;
     }
-    const [state] = await rows<{ from: string | null; upper: string }>(
-      tx,
-      sql`select (select watermark from usage_rollup_state where name = ${STATE})
-          - ${`${ROLLUP_OVERLAP_MS} milliseconds`}::interval as "from", now() as upper`,
-    );
-    const upper = new Date(state!.upper);
+    // The window is read and the watermark written in SQL, at the database's microseconds: now()
+    // is this transaction's start, and a JavaScript Date would round it down to milliseconds.
     const hours = await rows<Bucket>(
       tx,
       sql`select distinct tenant_id, metric, date_trunc('hour', occurred_at, 'UTC') as bucket
           from usage_events
-          where received_at < ${upper}
-            ${state!.from ? sql`and received_at >= ${new Date(state!.from)}` : sql``}`,
+          where received_at <= now()
+            and received_at >= coalesce(
+              (select watermark from usage_rollup_state where name = ${STATE})
+                - ${`${ROLLUP_OVERLAP_MS} milliseconds`}::interval,
+              '-infinity')`,
     );
     const days = coarser(hours, 'day');
     const months = coarser(hours, 'month');
@@ -174,18 +173,21 @@ export async function refreshUsageRollups(
       await rollUpCoarser(tx, catalogue, months, 'month');
     }
     const ms = Math.round(performance.now() - started);
-    await tx.execute(sql`
-      insert into usage_rollup_state (name, watermark, last_run_at, last_run_ms, last_buckets)
-      values (${STATE}, ${upper}, now(), ${ms}, ${hours.length})
-      on conflict (name) do update set watermark = excluded.watermark,
-        last_run_at = excluded.last_run_at, last_run_ms = excluded.last_run_ms,
-        last_buckets = excluded.last_buckets`);
+    const [state] = await rows<{ watermark: string | Date }>(
+      tx,
+      sql`insert into usage_rollup_state (name, watermark, last_run_at, last_run_ms, last_buckets)
+        values (${STATE}, now(), now(), ${ms}, ${hours.length})
+        on conflict (name) do update set watermark = excluded.watermark,
+          last_run_at = excluded.last_run_at, last_run_ms = excluded.last_run_ms,
+          last_buckets = excluded.last_buckets
+        returning watermark`,
+    );
     return {
       ran: true,
       hours: hours.length,
       days: days.length,
       months: months.length,
-      watermark: upper,
+      watermark: new Date(state!.watermark),
       ms,
     } as const;
   }, options.database);
