@@ -71,7 +71,7 @@ export function UsageChart({
         <Bar
           dataKey="scaled"
           name="Usage"
-          fill="var(--color-brand, #4f46e5)"
+          fill="var(--brand, var(--color-brand))"
           radius={[3, 3, 0, 0]}
           isAnimationActive={false}
         />
