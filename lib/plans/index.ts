@@ -55,16 +55,41 @@ export const meteredLimitNames = Object.keys(meteredLimits) as MeteredLimit[];
 
 /** null = unlimited. */
 type LimitValues = Record<Limit, number | null>;
+/**
+ * What usage past an allowance costs under the `allow` policy: `unitAmount` (minor units of the
+ * plan's currency) for every `per` units of the metric or part of them, e.g. 50 cents per 10,000
+ * API calls. Members are never overage (adding one past the limit is refused).
+ */
+export type OveragePrice = { unitAmount: number; per: number; unit: string };
+
+/** A plan's price: a monthly base in minor units, and what each metered overage costs. */
+export type PlanPricing = {
+  currency: 'usd';
+  monthlyAmount: number;
+  overagePrices: Partial<Record<MeteredLimit, OveragePrice>>;
+};
+
 export type Plan = {
   id: PlanId;
   name: string;
   features: Record<Feature, boolean>;
   limits: LimitValues;
   overage: Record<MeteredLimit, OveragePolicy>;
+  pricing: PlanPricing;
 };
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** The same overage prices on every paid plan; only the allowances differ. */
+const standardOveragePrices: PlanPricing['overagePrices'] = {
+  api_calls_per_month: { unitAmount: 50, per: 10_000, unit: 'calls' },
+  compute_ms_per_month: { unitAmount: 10, per: HOUR_MS, unit: 'compute hours' },
+  egress_bytes_per_month: { unitAmount: 9, per: GB, unit: 'GB' },
+  feature_uses_per_month: { unitAmount: 1, per: 1, unit: 'uses' },
+  storage_bytes: { unitAmount: 10, per: GB, unit: 'GB' },
+};
 
 export const plans: Readonly<Record<PlanId, Plan>> = {
   free: {
@@ -90,6 +115,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       storage_bytes: 'block',
       members: 'block',
     },
+    pricing: { currency: 'usd', monthlyAmount: 0, overagePrices: {} },
   },
   pro: {
     id: 'pro',
@@ -114,6 +140,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       storage_bytes: 'notify',
       members: 'block',
     },
+    pricing: { currency: 'usd', monthlyAmount: 4_900, overagePrices: standardOveragePrices },
   },
   business: {
     id: 'business',
@@ -138,6 +165,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       storage_bytes: 'allow',
       members: 'block',
     },
+    pricing: { currency: 'usd', monthlyAmount: 29_900, overagePrices: standardOveragePrices },
   },
   enterprise: {
     id: 'enterprise',
@@ -162,6 +190,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       storage_bytes: 'notify',
       members: 'block',
     },
+    pricing: { currency: 'usd', monthlyAmount: 199_900, overagePrices: standardOveragePrices },
   },
 };
 
@@ -213,6 +242,11 @@ export function limitFor(tenant: Entitled, limit: Limit): number | null {
       return value;
   }
   return planOf(tenant).limits[limit];
+}
+
+/** The tenant's plan's price (an unknown plan prices as free, like its entitlements). */
+export function planPricing(tenant: Entitled): PlanPricing {
+  return planOf(tenant).pricing;
 }
 
 /** The one answer to "what happens past allowance Y for this tenant". */

@@ -1,0 +1,1 @@
+export { ratePeriod, type ChargeLine, type PeriodCharges } from './rating';
