@@ -52,6 +52,14 @@ const envSchema = z
      * POST /api/platform/v1/jobs/metering (a cron on a serverless host).
      */
     METERING_JOBS: z.enum(['on', 'off']).default('on'),
+    /** Stripe mode when set (with STRIPE_WEBHOOK_SECRET); unset → internal billing. */
+    STRIPE_SECRET_KEY: z.string().startsWith('sk_', 'STRIPE_SECRET_KEY starts with sk_').optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .startsWith('whsec_', 'STRIPE_WEBHOOK_SECRET starts with whsec_')
+      .optional(),
+    /** Where the Stripe SDK sends its calls; only for a local fake in tests and development. */
+    STRIPE_API_URL: z.string().url().optional(),
     /** smtp:// or smtps:// with credentials; unset → mail lands in the outbox (dev mailbox). */
     SMTP_URL: z
       .string()
