@@ -157,13 +157,22 @@ describe('listTenants', () => {
   const prefix = uniqueSlug('lst');
   const names = ['Charlie', 'alpha', 'Bravo', 'delta 100%', 'echo_5'];
   beforeAll(async () => {
+    const base = Date.now() - 60_000;
     for (const [i, name] of names.entries()) {
-      await createTenant({
+      const { id } = await createTenant({
         slug: `${prefix}-${i}`,
         name: `${prefix} ${name}`,
         status: i % 2 ? 'suspended' : 'active',
         plan: i < 2 ? 'pro' : 'free',
       });
+      // One second apart: rows created in the same clock tick would tie on created_at, and the
+      // order between them would fall to their random ids.
+      await withPlatform((tx) =>
+        tx
+          .update(tenants)
+          .set({ createdAt: new Date(base + i * 1000) })
+          .where(eq(tenants.id, id)),
+      );
     }
   });
   const page = (input: Record<string, unknown>) =>
