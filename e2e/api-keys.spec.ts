@@ -1,5 +1,5 @@
 import type { APIRequestContext, APIResponse, Page } from '@playwright/test';
-import { expect, signIn, test } from './fixtures';
+import { expect, openSettingsSection, signIn, test } from './fixtures';
 import { E2E_PORT } from './support/env';
 
 /**
@@ -34,16 +34,11 @@ test('an owner creates a key, sees it once, uses it on the API and revokes it', 
   expect(tenant.plan).toBe('pro');
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tenant.origin });
 
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Settings' })
-    .click();
-  await page
-    .getByRole('navigation', { name: 'Settings' })
-    .getByRole('link', { name: 'API keys' })
-    .click();
-  await expect(page).toHaveURL('/settings/api-keys');
-  await expect(page.getByRole('heading', { name: 'API keys', level: 1 })).toBeVisible();
+  await openSettingsSection(page, {
+    link: 'API keys',
+    path: '/settings/api-keys',
+    heading: 'API keys',
+  });
   await expect(page.getByText('No API keys yet.')).toBeVisible();
 
   // Nothing chosen: errors on the fields, no key.

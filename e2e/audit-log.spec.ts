@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { APIRequestContext, APIResponse, BrowserContext, Page } from '@playwright/test';
-import { expect, sessionCookie, test } from './fixtures';
+import { expect, openSettingsSection, sessionCookie, test } from './fixtures';
 import { E2E_PORT } from './support/env';
 
 /**
@@ -51,16 +51,11 @@ test('an owner filters the audit log and downloads it as CSV and JSON', async ({
   const documentId = await db.documentId(tenant.id, title);
 
   await test.step('open Settings → Audit log', async () => {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Settings' })
-      .click();
-    await page
-      .getByRole('navigation', { name: 'Settings' })
-      .getByRole('link', { name: 'Audit log' })
-      .click();
-    await expect(page).toHaveURL('/settings/audit');
-    await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible();
+    await openSettingsSection(page, {
+      link: 'Audit log',
+      path: '/settings/audit',
+      heading: 'Audit log',
+    });
     // Unfiltered: the sign-in and the document are both there.
     await expect(page.getByRole('row').filter({ hasText: 'auth.signed_in' })).toHaveCount(1);
     await expect(page.getByRole('row').filter({ hasText: 'document.created' })).toHaveCount(1);

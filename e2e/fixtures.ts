@@ -149,6 +149,26 @@ export async function fillSignInForm(
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/**
+ * Opens a settings section the way a member does: Settings in the main navigation, then the
+ * section's link, and waits for its address and heading.
+ */
+export async function openSettingsSection(
+  page: Page,
+  section: { link: string; path: string; heading: string },
+): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Settings' })
+    .click();
+  await page
+    .getByRole('navigation', { name: 'Settings' })
+    .getByRole('link', { name: section.link })
+    .click();
+  await expect(page).toHaveURL(section.path);
+  await expect(page.getByRole('heading', { name: section.heading, level: 1 })).toBeVisible();
+}
+
 /** `#7c3aed` → `rgb(124, 58, 237)`, the form computed styles report colours in. */
 export function cssRgb(hex: string): string {
   const [r, g, b] = [1, 3, 5].map((start) => Number.parseInt(hex.slice(start, start + 2), 16));

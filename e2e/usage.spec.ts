@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { APIRequestContext, APIResponse, BrowserContext, Page } from '@playwright/test';
 import { usageEvents, usageNotifications } from '@/db/schema';
-import { expect, sessionCookie, test, type TestTenant } from './fixtures';
+import { expect, openSettingsSection, sessionCookie, test, type TestTenant } from './fixtures';
 import type { E2EDatabase } from './support/database';
 import { E2E_PORT, ownerDatabaseUrl } from './support/env';
 
@@ -118,16 +118,7 @@ test('an owner sees allowances, the chart and top routes, switches granularity a
   await seedUsage(db, tenant);
 
   await test.step('open Settings → Usage', async () => {
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Settings' })
-      .click();
-    await page
-      .getByRole('navigation', { name: 'Settings' })
-      .getByRole('link', { name: 'Usage' })
-      .click();
-    await expect(page).toHaveURL('/settings/usage');
-    await expect(page.getByRole('heading', { name: 'Usage', level: 1 })).toBeVisible();
+    await openSettingsSection(page, { link: 'Usage', path: '/settings/usage', heading: 'Usage' });
     await expect(page.getByText('No usage yet.')).toHaveCount(0);
   });
 
