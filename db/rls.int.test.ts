@@ -1,9 +1,11 @@
-import { eq, getTableName, sql } from 'drizzle-orm';
+import { eq, getTableName, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@/db/client';
 import { postgresErrorCode } from '@/db/errors';
 import {
   apiKeys,
+  billingAccounts,
+  invoices,
   activityEvents,
   auditEvents,
   documents,
@@ -92,9 +94,16 @@ describe('schema-wide isolation contract', () => {
       'activity_events',
       'api_keys',
       'audit_events',
+      'billing_accounts',
+      'billing_budgets',
+      'budget_alerts',
       'documents',
       'invitations',
+      'invoice_lines',
+      'invoices',
       'memberships',
+      'meter_reconciliations',
+      'meter_reports',
       'mfa_factors',
       'mfa_recovery_codes',
       'sessions',
@@ -235,7 +244,7 @@ describe('fail closed outside withTenant', () => {
   it('gives the application role no access at all to platform-only tables', async () => {
     const granted = await rows(sql`
       select table_name, privilege_type from information_schema.role_table_grants
-      where grantee = 'tenantry_app' and table_name in ('platform_sessions')`);
+      where grantee = 'tenantry_app' and table_name in ('platform_sessions', 'stripe_events', 'platform_unit_costs', 'usage_rollup_state', 'meter_reports', 'meter_reconciliations')`);
     expect(granted).toEqual([]);
   });
 
@@ -327,6 +336,72 @@ describe('tenant A never reaches tenant B', () => {
         JSON.stringify(change),
       ).rejects.toThrow();
     }
+  });
+
+  it('chooses its internal-mode plan only through its billing account, and never what billing decides', async () => {
+    await withPlatform((tx) =>
+      tx.insert(billingAccounts).values([
+        { tenantId: a.id, plan: 'free' },
+        { tenantId: b.id, plan: 'free' },
+      ]),
+    );
+    const plans = () =>
+      withPlatform((tx) =>
+        tx
+          .select({ id: tenants.id, plan: tenants.plan })
+          .from(tenants)
+          .where(inArray(tenants.id, [a.id, b.id])),
+      );
+    const before = await plans();
+    await withTenant(a.id, async (tx) => {
+      await tx.update(billingAccounts).set({ plan: 'pro' });
+      await tx.execute(sql`select tenantry_internal.apply_internal_plan()`);
+    });
+    const after = new Map((await plans()).map((t) => [t.id, t.plan]));
+    expect(after.get(a.id)).toBe('pro');
+    expect(after.get(b.id)).toBe(before.find((t) => t.id === b.id)?.plan);
+
+    for (const change of [
+      { mode: 'stripe' as const },
+      { suspendedForNonpayment: false },
+      { pastDueSince: null },
+      { stripeCustomerId: 'cus_forged' },
+      { stripeSubscriptionId: 'sub_forged' },
+      { subscriptionEventAt: new Date() },
+    ]) {
+      await expect(
+        withTenant(a.id, (tx) => tx.update(billingAccounts).set(change)),
+        JSON.stringify(change),
+      ).rejects.toThrow();
+    }
+    await expect(
+      withTenant(a.id, (tx) =>
+        tx.insert(invoices).values({
+          tenantId: a.id,
+          number: 'FORGED-1',
+          source: 'internal',
+          status: 'paid',
+          periodStart: new Date(),
+          periodEnd: new Date(),
+          subtotal: 0,
+          total: 0,
+          amountDue: 0,
+        }),
+      ),
+    ).rejects.toThrow();
+    // In Stripe mode the function leaves the plan to the webhook.
+    await withPlatform((tx) =>
+      tx.update(billingAccounts).set({ mode: 'stripe' }).where(eq(billingAccounts.tenantId, a.id)),
+    );
+    await withTenant(a.id, async (tx) => {
+      await tx.update(billingAccounts).set({ plan: 'enterprise' });
+      await tx.execute(sql`select tenantry_internal.apply_internal_plan()`);
+    });
+    expect(new Map((await plans()).map((t) => [t.id, t.plan])).get(a.id)).toBe('pro');
+    await withPlatform(async (tx) => {
+      await tx.update(tenants).set({ plan: 'free' }).where(eq(tenants.id, a.id));
+      await tx.delete(billingAccounts).where(inArray(billingAccounts.tenantId, [a.id, b.id]));
+    });
   });
 
   it('cannot widen an API key or swap its hash (only last use and revocation are writable)', async () => {

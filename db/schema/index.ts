@@ -11,3 +11,4 @@ export * from './mfa';
 export * from './sso';
 export * from './activity';
 export * from './usage';
+export * from './billing';
