@@ -33,6 +33,18 @@ describe('parseEnv', () => {
     );
   });
 
+  it('enters Stripe mode only with both Stripe keys, and reads the billing grace period', () => {
+    expect(() => parseEnv({ STRIPE_SECRET_KEY: 'sk_test_1' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(() => parseEnv({ STRIPE_WEBHOOK_SECRET: 'whsec_1' })).toThrow(/STRIPE_SECRET_KEY/);
+    expect(
+      parseEnv({ STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' })
+        .STRIPE_SECRET_KEY,
+    ).toBe('sk_test_1');
+    expect(parseEnv({}).BILLING_GRACE_DAYS).toBe(7);
+    expect(parseEnv({ BILLING_GRACE_DAYS: '3' }).BILLING_GRACE_DAYS).toBe(3);
+    expect(() => parseEnv({ BILLING_GRACE_DAYS: '-1' })).toThrow(/BILLING_GRACE_DAYS/);
+  });
+
   it('lists every invalid variable in one error', () => {
     expect(() =>
       parseEnv({

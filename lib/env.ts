@@ -60,6 +60,10 @@ const envSchema = z
       .optional(),
     /** Where the Stripe SDK sends its calls; only for a local fake in tests and development. */
     STRIPE_API_URL: z.string().url().optional(),
+    /** Days a tenant stays past due after a failed payment before billing suspends it. */
+    BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+    /** BILLING_JOBS=off: no in-process billing schedule (POST /api/platform/v1/jobs/billing). */
+    BILLING_JOBS: z.enum(['on', 'off']).default('on'),
     /** smtp:// or smtps:// with credentials; unset → mail lands in the outbox (dev mailbox). */
     SMTP_URL: z
       .string()
@@ -80,6 +84,13 @@ const envSchema = z
         code: 'custom',
         path: ['UPSTASH_REDIS_REST_TOKEN'],
         message: 'UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set',
+      });
+    }
+    if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'],
+        message: 'Stripe mode needs both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET',
       });
     }
   });
