@@ -52,7 +52,8 @@ export type MeteredFigures = Partial<Record<string, number>>;
  * The rows (tenant_id, metric, used) of this period's figures, for one tenant or all: month
  * rollups for the monthly allowances (summed over dimensions), the latest hour's sample for
  * gauges (storage, members) within the last GAUGE_FRESHNESS_MS (older samples are stale: the
- * jobs have not run). Reads rollups only, never raw events.
+ * jobs have not run), and no later than `now`, so a past moment gives that period's figures
+ * (invoices at a period's end). Reads rollups only, never raw events.
  */
 export function figuresQuery(now: Date, tenantId?: string) {
   const monthly = meteredLimitNames
@@ -72,6 +73,7 @@ export function figuresQuery(now: Date, tenantId?: string) {
     from usage_rollups
     where granularity = 'hour' and metric in ${gauges} ${tenant}
       and bucket_start >= ${new Date(now.getTime() - GAUGE_FRESHNESS_MS)}
+      and bucket_start <= ${now}
     order by tenant_id, metric, bucket_start desc)`;
 }
 
