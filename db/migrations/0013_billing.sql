@@ -8,6 +8,7 @@ CREATE TABLE "billing_accounts" (
 	"current_period_start" timestamp with time zone,
 	"current_period_end" timestamp with time zone,
 	"cancel_at_period_end" boolean DEFAULT false NOT NULL,
+	"scheduled_plan" text,
 	"trial_ends_at" timestamp with time zone,
 	"trial_used" boolean DEFAULT false NOT NULL,
 	"past_due_since" timestamp with time zone,
@@ -187,8 +188,8 @@ ALTER TABLE "platform_unit_costs" FORCE ROW LEVEL SECURITY;--> statement-breakpo
 -- internal mode. What only the platform decides (the mode, past due, suspension for non-payment,
 -- the Stripe customer and subscription and their event order) has no grant to the app.
 GRANT SELECT ON "billing_accounts", "budget_alerts", "invoices", "invoice_lines" TO tenantry_app;--> statement-breakpoint
-GRANT INSERT ("tenant_id", "plan", "status", "current_period_start", "current_period_end", "cancel_at_period_end", "trial_ends_at", "trial_used", "updated_at"),
-  UPDATE ("plan", "status", "current_period_start", "current_period_end", "cancel_at_period_end", "trial_ends_at", "trial_used", "updated_at")
+GRANT INSERT ("tenant_id", "plan", "status", "current_period_start", "current_period_end", "cancel_at_period_end", "scheduled_plan", "trial_ends_at", "trial_used", "updated_at"),
+  UPDATE ("plan", "status", "current_period_start", "current_period_end", "cancel_at_period_end", "scheduled_plan", "trial_ends_at", "trial_used", "updated_at")
   ON "billing_accounts" TO tenantry_app;--> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON "billing_budgets" TO tenantry_app;--> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON "billing_accounts", "billing_budgets", "budget_alerts", "invoices", "invoice_lines", "meter_reports", "meter_reconciliations", "stripe_events", "platform_unit_costs" TO tenantry_platform;

@@ -57,6 +57,8 @@ export const billingAccounts = pgTable(
     currentPeriodStart: timestamp('current_period_start', { withTimezone: true }),
     currentPeriodEnd: timestamp('current_period_end', { withTimezone: true }),
     cancelAtPeriodEnd: boolean('cancel_at_period_end').notNull().default(false),
+    /** Internal mode: a downgrade waiting for the period's end. */
+    scheduledPlan: text('scheduled_plan'),
     trialEndsAt: timestamp('trial_ends_at', { withTimezone: true }),
     /** A tenant has one trial: set when it starts, never cleared. */
     trialUsed: boolean('trial_used').notNull().default(false),
