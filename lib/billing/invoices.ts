@@ -36,6 +36,8 @@ export type InvoiceInput = {
   stripeInvoiceId?: string | null;
   hostedUrl?: string | null;
   stripeEventAt?: Date | null;
+  /** Leave an existing invoice of the same identity as it is (internal invoices at period end). */
+  onlyIfNew?: boolean;
 };
 
 export type InvoiceWithLines = Invoice & { lines: InvoiceLine[] };
@@ -54,7 +56,8 @@ export function invoiceTotals(lines: readonly InvoiceLineInput[]): {
  * Writes an invoice and its lines, replacing the lines of an invoice with the same identity
  * (the tenant's internal invoice for the period, or the Stripe invoice id): Stripe sends an
  * invoice several times as it moves from finalized to paid, and each copy is the whole truth.
- * Returns null when an existing Stripe invoice already reflects a newer event.
+ * Returns null when an existing Stripe invoice already reflects a newer event, or when one
+ * exists and `onlyIfNew` is set.
  */
 export async function saveInvoice(
   tx: Transaction,
@@ -96,6 +99,7 @@ export async function saveInvoice(
   const [existing] = await tx.select().from(invoices).where(identity).for('update');
   let invoice: Invoice;
   if (existing) {
+    if (input.onlyIfNew) return null;
     if (
       existing.stripeEventAt &&
       input.stripeEventAt &&

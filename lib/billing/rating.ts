@@ -1,5 +1,6 @@
 import { formatQuantity, type AllowanceUsage } from '@/lib/metering';
 import {
+  billedOverage,
   limits,
   planPricing,
   plans,
@@ -45,18 +46,17 @@ export function ratePeriod(tenant: Entitled, allowances: readonly AllowanceUsage
       amount: pricing.monthlyAmount,
     },
   ];
-  for (const usage of allowances) {
-    const price = pricing.overagePrices[usage.limit];
-    if (usage.policy !== 'allow' || usage.overage <= 0 || !price) continue;
-    const quantity = Math.ceil(usage.overage / price.per);
+  const usageOf = new Map(allowances.map((usage) => [usage.limit, usage]));
+  for (const { limit, price, blocks, amount } of billedOverage(tenant, allowances)) {
+    const { unit, overage } = usageOf.get(limit)!;
     lines.push({
       kind: 'overage',
-      description: `${limits[usage.limit]}: ${formatQuantity(usage.unit, usage.overage)} past the allowance`,
-      limit: usage.limit,
-      quantity,
+      description: `${limits[limit]}: ${formatQuantity(unit, overage)} past the allowance`,
+      limit,
+      quantity: blocks,
       unitAmount: price.unitAmount,
       per: price.per,
-      amount: quantity * price.unitAmount,
+      amount,
     });
   }
   return {

@@ -7,7 +7,7 @@ import { recordAudit, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { revokeSessionsOf } from '@/lib/auth/sessions';
 import { resetFactor } from '@/lib/mfa';
-import { canGrant, rolePermissions, type Permission } from '@/lib/rbac';
+import { canGrant, permissionsOf, rolePermissions, type Permission } from '@/lib/rbac';
 import {
   assertCanGrant,
   builtInRole,
@@ -253,4 +253,28 @@ export async function resetMemberTwoFactor(
     actor,
     request: params.request,
   });
+}
+
+/** E-mail addresses of the tenant's members holding `permission` (notices and alerts go to them). */
+export async function emailsOfMembersWith(
+  tx: Transaction,
+  tenantId: string,
+  permission: Permission,
+): Promise<string[]> {
+  const rows = await tx
+    .select({ email: users.email, role: memberships.role, custom: tenantRoles.permissions })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .leftJoin(
+      tenantRoles,
+      and(
+        eq(tenantRoles.tenantId, memberships.tenantId),
+        eq(tenantRoles.id, memberships.customRoleId),
+      ),
+    )
+    .where(eq(memberships.tenantId, tenantId));
+  return rows
+    .filter((row) => permissionsOf(row.role, row.custom).includes(permission))
+    .map((row) => row.email)
+    .sort();
 }

@@ -1,14 +1,16 @@
 import 'server-only';
-import { eq, sql } from 'drizzle-orm';
-import { tenants } from '@/db/schema';
+import { and, eq, sql } from 'drizzle-orm';
+import { billingBudgets, tenants } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
 import { AppError } from '@/lib/errors';
 import {
+  billedOverage,
   limitFor,
   limits,
   meteredLimitNames,
   meteredLimits,
   overagePolicyFor,
+  planPricing,
   type Entitled,
   type MeteredLimit,
   type OveragePolicy,
@@ -132,7 +134,8 @@ export function quotaError(usage: AllowanceUsage, now: Date = new Date()): AppEr
 }
 
 const CACHE_MS = 10_000;
-type Cached = { at: number; figures: MeteredFigures; entitled: Entitled };
+type BudgetCap = { amount: number; currency: string };
+type Cached = { at: number; figures: MeteredFigures; entitled: Entitled; cap: BudgetCap | null };
 const cache = new Map<string, Cached>();
 
 /** The tenant's plan and every override, from its own row (as the transaction may see it). */
@@ -152,7 +155,43 @@ export async function entitledOf(tx: Transaction, tenantId: string): Promise<Ent
 
 async function loadCached(tx: Transaction, tenantId: string, now: Date): Promise<Cached> {
   const entitled = await entitledOf(tx, tenantId);
-  return { at: now.getTime(), figures: await meteredFigures(tx, tenantId, now), entitled };
+  const [budget] = await tx
+    .select({ amount: billingBudgets.amount })
+    .from(billingBudgets)
+    .where(and(eq(billingBudgets.tenantId, tenantId), eq(billingBudgets.capOverage, true)));
+  return {
+    at: now.getTime(),
+    figures: await meteredFigures(tx, tenantId, now),
+    entitled,
+    cap: budget ? { amount: budget.amount, currency: planPricing(entitled).currency } : null,
+  };
+}
+
+/**
+ * A tenant that caps overage at its budget: once the period's spend (the plan's base and the
+ * overage billed so far) reaches the budget, allowances under `allow` act as `block`.
+ */
+function budgetReached(entitled: Entitled, allowances: readonly AllowanceUsage[], cap: BudgetCap) {
+  const spend =
+    planPricing(entitled).monthlyAmount +
+    billedOverage(entitled, allowances).reduce((sum, line) => sum + line.amount, 0);
+  return spend >= cap.amount;
+}
+
+function budgetError(usage: AllowanceUsage, cap: BudgetCap, now: Date): AppError {
+  const budget = new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency: cap.currency,
+  }).format(cap.amount / 100);
+  return new AppError(
+    'quota_exceeded',
+    `This workspace has reached its monthly budget of ${budget}, and overage is capped at the budget. ${limits[usage.limit]} past the plan's allowance resumes on ${formatResetTime(usage.resetsAt ?? periodOf(now).end)}, or when an admin raises the budget.`,
+    {
+      retryAfterSeconds: Math.ceil(
+        ((usage.resetsAt ?? periodOf(now).end).getTime() - now.getTime()) / 1000,
+      ),
+    },
+  );
 }
 
 /**
@@ -173,14 +212,15 @@ export async function assertWithinAllowances(
     entry = await loadCached(tx, tenantId, now);
     cache.set(tenantId, entry);
   }
-  const exceeded = allowancesOf(entry.entitled, entry.figures, now).find(
-    (usage) =>
-      checked.includes(usage.limit) &&
-      usage.policy === 'block' &&
-      usage.allowance !== null &&
-      usage.used >= usage.allowance,
-  );
+  const allowances = allowancesOf(entry.entitled, entry.figures, now);
+  const used = (usage: AllowanceUsage) =>
+    checked.includes(usage.limit) && usage.allowance !== null && usage.used >= usage.allowance;
+  const exceeded = allowances.find((usage) => used(usage) && usage.policy === 'block');
   if (exceeded) throw quotaError(exceeded, now);
+  const { cap } = entry;
+  if (!cap) return;
+  const capped = allowances.find((usage) => used(usage) && usage.policy === 'allow');
+  if (capped && budgetReached(entry.entitled, allowances, cap)) throw budgetError(capped, cap, now);
 }
 
 /**

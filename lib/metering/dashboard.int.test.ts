@@ -73,8 +73,8 @@ beforeAll(async () => {
     { metric: 'feature_usage', value: 120, occurredAt: at(6, 3, 3), properties: { feature: 'x' } },
     { metric: 'storage_bytes', value: 70 * MB, occurredAt: at(6, 15, 9) },
     { metric: 'storage_bytes', value: 50 * MB, occurredAt: at(6, 15, 11) },
-    // A gauge's figure is its latest sample, whenever taken: this one is later than any run of
-    // the gauge sampler in a test database shared with other suites.
+    // A gauge's figure is its latest sample up to `now`: a later one (like those of the gauge
+    // sampler in a test database shared with other suites) belongs to another moment.
     { metric: 'storage_bytes', value: 40 * MB, occurredAt: new Date(Date.UTC(2099, 0, 1)) },
     { metric: 'compute_ms', value: 90_000, occurredAt: at(6, 15, 11) },
   ]);
@@ -175,8 +175,8 @@ describe('loadUsageDashboard', () => {
     );
     // Gauges: the latest sample, no reset and no forecast.
     expect(byLimit.storage_bytes).toMatchObject({
-      used: 40 * MB,
-      usedText: '40 MB',
+      used: 50 * MB,
+      usedText: '50 MB',
       allowanceText: '100 MB',
       level: 'ok',
       resetsAt: null,

@@ -26,6 +26,8 @@ export { FLUSH_INTERVAL_MS, UsageRecorder, recordUsage, usageRecorder } from './
 export {
   allowancesOf,
   assertWithinAllowances,
+  entitledOf,
+  figuresQuery,
   withMeteredFeature,
   forgetCachedFigures,
   meteredFigures,

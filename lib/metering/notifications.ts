@@ -1,21 +1,14 @@
 import 'server-only';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
-import {
-  memberships,
-  tenantRoles,
-  usageNotifications,
-  usageThresholds,
-  users,
-  type UsageNotification,
-} from '@/db/schema';
+import { usageNotifications, usageThresholds, type UsageNotification } from '@/db/schema';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { env } from '@/lib/env';
 import { protocolFor, tenantOrigin } from '@/lib/host';
 import { log } from '@/lib/log';
 import { sendMail, type MailMessage } from '@/lib/mail';
 import { limits } from '@/lib/plans';
-import { permissionsOf } from '@/lib/rbac';
+import { emailsOfMembersWith } from '@/lib/members';
 import { periodOf, type AllowanceUsage } from './allowances';
 import { formatQuantity, formatResetTime } from './format';
 import { usageOverview, type TenantUsageOverview } from './overview';
@@ -35,26 +28,6 @@ export function usageNotices(
       ),
     )
     .orderBy(desc(usageNotifications.createdAt), desc(usageNotifications.threshold));
-}
-
-/** E-mail addresses of the members who may see usage (usage:read): they get the notices. */
-async function recipientsOf(tx: Transaction, tenantId: string): Promise<string[]> {
-  const rows = await tx
-    .select({ email: users.email, role: memberships.role, custom: tenantRoles.permissions })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .leftJoin(
-      tenantRoles,
-      and(
-        eq(tenantRoles.tenantId, memberships.tenantId),
-        eq(tenantRoles.id, memberships.customRoleId),
-      ),
-    )
-    .where(eq(memberships.tenantId, tenantId));
-  return rows
-    .filter((row) => permissionsOf(row.role, row.custom).includes('usage:read'))
-    .map((row) => row.email)
-    .sort();
 }
 
 function consequence(usage: AllowanceUsage, threshold: number): string {
@@ -129,7 +102,7 @@ export async function notifyAllowanceThresholds(
         if (!inserted.length) continue;
         created += inserted.length;
         const highest = Math.max(...inserted.map((row) => row.threshold));
-        const recipients = await recipientsOf(tx, tenant.tenantId);
+        const recipients = await emailsOfMembersWith(tx, tenant.tenantId, 'usage:read');
         await tx
           .update(usageNotifications)
           .set({ recipients: recipients.length })

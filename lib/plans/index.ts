@@ -76,6 +76,8 @@ export type Plan = {
   limits: LimitValues;
   overage: Record<MeteredLimit, OveragePolicy>;
   pricing: PlanPricing;
+  /** Days of free trial the first time a tenant takes this plan (0: none). */
+  trialDays: number;
 };
 
 const MB = 1024 * 1024;
@@ -116,6 +118,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       members: 'block',
     },
     pricing: { currency: 'usd', monthlyAmount: 0, overagePrices: {} },
+    trialDays: 0,
   },
   pro: {
     id: 'pro',
@@ -141,6 +144,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       members: 'block',
     },
     pricing: { currency: 'usd', monthlyAmount: 4_900, overagePrices: standardOveragePrices },
+    trialDays: 14,
   },
   business: {
     id: 'business',
@@ -166,6 +170,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       members: 'block',
     },
     pricing: { currency: 'usd', monthlyAmount: 29_900, overagePrices: standardOveragePrices },
+    trialDays: 14,
   },
   enterprise: {
     id: 'enterprise',
@@ -191,6 +196,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
       members: 'block',
     },
     pricing: { currency: 'usd', monthlyAmount: 199_900, overagePrices: standardOveragePrices },
+    trialDays: 0,
   },
 };
 
@@ -247,6 +253,42 @@ export function limitFor(tenant: Entitled, limit: Limit): number | null {
 /** The tenant's plan's price (an unknown plan prices as free, like its entitlements). */
 export function planPricing(tenant: Entitled): PlanPricing {
   return planOf(tenant).pricing;
+}
+
+/**
+ * What `overage` units past an allowance cost at `price`: whole blocks of `per` units, a part
+ * block counting whole (250 calls at 50 cents per 10,000 is one block, 50 cents).
+ */
+export function overageCharge(
+  price: OveragePrice,
+  overage: number,
+): { blocks: number; amount: number } {
+  const blocks = overage > 0 ? Math.ceil(overage / price.per) : 0;
+  return { blocks, amount: blocks * price.unitAmount };
+}
+
+export type BilledOverage = {
+  limit: MeteredLimit;
+  price: OveragePrice;
+  blocks: number;
+  amount: number;
+};
+
+/**
+ * The overage a period bills: each allowance under the `allow` policy that went past it and has
+ * a price. `block` and `notify` allowances never bill overage. Rating (lib/billing) turns these
+ * into invoice lines; the budget cap (lib/metering) sums them.
+ */
+export function billedOverage(
+  tenant: Entitled,
+  allowances: readonly { limit: MeteredLimit; policy: OveragePolicy; overage: number }[],
+): BilledOverage[] {
+  const { overagePrices } = planPricing(tenant);
+  return allowances.flatMap((usage) => {
+    const price = overagePrices[usage.limit];
+    if (usage.policy !== 'allow' || usage.overage <= 0 || !price) return [];
+    return [{ limit: usage.limit, price, ...overageCharge(price, usage.overage) }];
+  });
 }
 
 /** The one answer to "what happens past allowance Y for this tenant". */
