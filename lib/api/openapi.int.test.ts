@@ -43,6 +43,10 @@ vi.hoisted(() => {
   // lib/env is read once (lib/log reads it at import time): the platform routes must see a token,
   // or they would answer 503 before the authentication this suite checks.
   process.env.PLATFORM_API_TOKEN ??= `route-test-platform-token-${'y'.repeat(32)}`;
+  // Stripe mode, so the signature-guarded webhook reaches its signature check (internal mode
+  // answers 404 before it). No Stripe call is made: every request here is refused first.
+  process.env.STRIPE_SECRET_KEY ??= 'sk_test_route_walker';
+  process.env.STRIPE_WEBHOOK_SECRET ??= 'whsec_route_walker';
 });
 
 /** Routes that are deliberately not API operations. Keep it short; each entry says why. */
@@ -53,6 +57,19 @@ const EXEMPT: Readonly<Record<string, string>> = {
   '/api/bench/constant': 'benchmark baseline; answers 404 unless BENCH_ROUTES is set',
   '/api/auth/callback/oidc':
     'the single sign-on redirect URI (Auth.js, tenant hosts only); lib/sso tests it against a real OIDC provider',
+};
+
+/**
+ * Routes outside both APIs whose caller proves itself by its own guard instead of a bearer
+ * credential, by the guard their handler declares (`handler.guard`). Each one is checked below:
+ * unsigned and wrongly signed requests are refused.
+ */
+const SIGNED: Readonly<Record<string, { guard: string; reason: string }>> = {
+  '/api/webhooks/stripe': {
+    guard: 'stripe-signature',
+    reason:
+      'Stripe’s webhooks: the Stripe-Signature header verified by the SDK (lib/billing/webhooks)',
+  },
 };
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -115,7 +132,7 @@ function isRouteHandler(value: unknown): value is RouteHandler {
 /** Every wrapped route export, with what the file's location says it must be. */
 function wrappedRoutes() {
   return routeFiles
-    .filter((route) => !(route.urlPath in EXEMPT))
+    .filter((route) => !(route.urlPath in EXEMPT) && !(route.urlPath in SIGNED))
     .flatMap((route) =>
       HTTP_METHODS.filter((method) => method in route.module).map((method) => ({
         route,
@@ -264,6 +281,50 @@ describe('the authentication net', () => {
           route: `${method} ${route.urlPath}`,
           headers,
           status: expected,
+        });
+      }
+    }
+  });
+});
+
+describe('the signature-guarded routes', () => {
+  const signedRoutes = () =>
+    routeFiles
+      .filter((route) => route.urlPath in SIGNED)
+      .flatMap((route) =>
+        HTTP_METHODS.filter((method) => method in route.module).map((method) => ({
+          route,
+          method,
+          handler: route.module[method] as ((request: Request) => Promise<Response>) & {
+            guard?: string;
+          },
+        })),
+      );
+
+  it('exist, each method declaring the guard it is listed with', () => {
+    expect(Object.keys(SIGNED).filter((p) => !routeFiles.some((r) => r.urlPath === p))).toEqual([]);
+    const routes = signedRoutes();
+    expect(routes.length).toBeGreaterThan(0);
+    for (const { route, method, handler } of routes)
+      expect({ route: `${method} ${route.urlPath}`, guard: handler.guard }).toEqual({
+        route: `${method} ${route.urlPath}`,
+        guard: SIGNED[route.urlPath]!.guard,
+      });
+  });
+
+  it('refuse unsigned and wrongly signed requests with 400', async () => {
+    for (const { route, method, handler } of signedRoutes()) {
+      for (const headers of [
+        {},
+        { 'stripe-signature': 't=1,v1=00' },
+        { 'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'a'.repeat(64)}` },
+      ] as Record<string, string>[]) {
+        const { request } = requestFor(route.urlPath, method, headers);
+        const response = await handler(request);
+        expect({ route: `${method} ${route.urlPath}`, headers, status: response.status }).toEqual({
+          route: `${method} ${route.urlPath}`,
+          headers,
+          status: 400,
         });
       }
     }
