@@ -23,6 +23,9 @@ export function ConsoleHeader({ operator }: { operator: { name: string; email: s
           <Link href="/admin/usage" className="hover:underline">
             Usage
           </Link>
+          <Link href="/admin/costs" className="hover:underline">
+            Costs
+          </Link>
           <span className="text-slate-500" title={operator.email}>
             {operator.name}
           </span>
