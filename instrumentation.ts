@@ -1,7 +1,8 @@
 /**
  * Runs once when the server starts. On the embedded database this opens (and so migrates and
  * seeds) it before the first request, and a second process gets the lock error right away. It
- * then starts the metering schedule and makes a shutdown write the buffered usage first.
+ * then starts the metering and billing schedules and makes a shutdown write the buffered usage
+ * first.
  */
 export async function register(): Promise<void> {
   // Written as one `=== 'nodejs'` test so the edge bundle drops the import.
@@ -12,6 +13,10 @@ export async function register(): Promise<void> {
     const { env } = await import('./lib/env');
     const { flushUsageOnShutdown, startMetering } = await import('./lib/metering/jobs');
     startMetering({ jobs: env().METERING_JOBS === 'on' });
+    if (env().BILLING_JOBS === 'on') {
+      const { startBillingSchedule } = await import('./lib/billing/jobs');
+      startBillingSchedule();
+    }
     flushUsageOnShutdown();
   }
 }

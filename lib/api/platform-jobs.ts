@@ -54,4 +54,56 @@ export const runMeteringJobsOperation = defineOperation({
   errors: [],
 });
 
-export const platformJobOperations = [runMeteringJobsOperation];
+export const billingJobReportSchema = z
+  .object({
+    ran: z.boolean().describe('false when another pass held the lock; nothing was done.'),
+    invoices: z.number().int().describe('Internal invoices issued for a period just ended.'),
+    transitions: z
+      .number()
+      .int()
+      .describe('Internal accounts whose period ended or trial ran out (plan changes applied).'),
+    overdue: z.number().int().describe('Open internal invoices past their due date.'),
+    suspended: z.number().int().describe('Tenants suspended after the grace period.'),
+    alerts: z.object({ alerts: z.number().int(), emails: z.number().int() }),
+    meters: z
+      .object({ planned: z.number().int(), sent: z.number().int(), failed: z.number().int() })
+      .nullable()
+      .describe('Stripe mode: overage reports written and sent to the billing meters.'),
+    reconciliation: z
+      .object({ checked: z.number().int(), mismatches: z.number().int() })
+      .nullable()
+      .describe('Stripe mode, hourly: reported overage compared with the rollups and Stripe.'),
+  })
+  .meta({ id: 'BillingJobReport' });
+
+export const runBillingJobsOperation = defineOperation({
+  method: 'post',
+  path: '/jobs/billing',
+  operationId: 'runBillingJobs',
+  summary: 'Run the billing jobs once',
+  description:
+    'Issues internal invoices for a period just ended, applies period-end plan changes and trial ends, marks ' +
+    'overdue invoices past due and suspends tenants past the grace period (`BILLING_GRACE_DAYS`), sends budget ' +
+    'alerts, and in Stripe mode reports overage to the billing meters and reconciles them hourly. Each server ' +
+    'process already does this every minute unless `BILLING_JOBS=off`. Idempotent; a concurrent run answers ' +
+    '`ran: false`.',
+  tag: 'Jobs',
+  success: {
+    status: 200,
+    description: 'What the run did.',
+    schema: billingJobReportSchema,
+    example: {
+      ran: true,
+      invoices: 0,
+      transitions: 0,
+      overdue: 0,
+      suspended: 0,
+      alerts: { alerts: 1, emails: 2 },
+      meters: null,
+      reconciliation: null,
+    },
+  },
+  errors: [],
+});
+
+export const platformJobOperations = [runMeteringJobsOperation, runBillingJobsOperation];

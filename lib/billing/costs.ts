@@ -146,7 +146,7 @@ export type UnitCostChange = { resource: UnitCostResource; before: number | null
  * from what is stored, stamped with the operator. Returns what changed. Platform-wide data has
  * no tenant whose audit trail could hold the change, so the row keeps who made the latest change
  * and when, and each change is logged as a structured `platform_unit_costs.updated` line with the
- * old and new amounts (docs/costs.md).
+ * old and new amounts (docs/billing.md, Platform cost management).
  */
 export async function setUnitCosts(
   tx: Transaction,

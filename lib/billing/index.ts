@@ -88,3 +88,4 @@ export {
   type TenantCostDTO,
   type UnitCostsDTO,
 } from './costs';
+export { loadBillingPage, type BillingPageDTO } from './page';

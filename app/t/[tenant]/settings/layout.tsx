@@ -25,6 +25,8 @@ export default async function SettingsLayout({ children }: { children: ReactNode
     }
     if (hasPermission(viewer, 'usage:read'))
       links.push({ href: '/settings/usage', label: 'Usage' });
+    if (hasPermission(viewer, 'billing:manage'))
+      links.push({ href: '/settings/billing', label: 'Billing' });
     if (hasPermission(viewer, 'audit:read'))
       links.push({ href: '/settings/audit', label: 'Audit log' });
   }

@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { like } from 'drizzle-orm';
+import { mailOutbox } from '@/db/schema';
+import { expect, openSettingsSection, signIn, test } from './fixtures';
+import { ownerDatabaseUrl } from './support/env';
+
+const run = promisify(execFile);
+
+/**
+ * Runs lib/billing's budget alert job on the e2e database, as the server's billing schedule
+ * does every minute, so the test need not wait for it (tsx child under the react-server
+ * condition, like e2e/usage.spec.ts's rollups).
+ */
+async function sendBudgetAlerts(): Promise<void> {
+  const script = `
+    import { openDatabase } from '@/db/client';
+    import { sendBudgetAlerts } from '@/lib/billing/budgets';
+    (async () => {
+      const handle = await openDatabase({ driver: 'pg', url: process.env.E2E_BILLING_URL, max: 1 });
+      try {
+        await sendBudgetAlerts({ database: handle.db });
+      } finally {
+        await handle.close();
+      }
+    })().catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });`;
+  await run(path.join('node_modules', '.bin', 'tsx'), ['--conditions=react-server', '-e', script], {
+    env: { ...process.env, E2E_BILLING_URL: ownerDatabaseUrl(), LOG_LEVEL: 'silent' },
+  });
+}
+
+function planCard(page: import('@playwright/test').Page, name: string) {
+  return page
+    .getByRole('region', { name: 'Change plan' })
+    .getByRole('listitem')
+    .filter({ hasText: new RegExp(`^${name}`) });
+}
+
+test('an owner sees plan, spend and forecast, upgrades with a trial and schedules a cancellation', async ({
+  page,
+  factory,
+  db,
+}) => {
+  const tenant = await factory.tenant({ plan: 'free' });
+  const owner = await factory.member(tenant.id, { role: 'owner' });
+  await signIn(page, tenant.origin, owner);
+
+  await test.step('open Settings → Billing', async () => {
+    await openSettingsSection(page, {
+      link: 'Billing',
+      path: '/settings/billing',
+      heading: 'Billing',
+    });
+    const plan = page.getByRole('region', { name: 'Plan' });
+    await expect(plan).toContainText('Free');
+    await expect(plan).toContainText('$0.00 a month');
+    await expect(page.getByTestId('spend-to-date')).toHaveText('$0.00');
+    await expect(page.getByTestId('spend-forecast')).toHaveText('$0.00');
+    await expect(page.getByRole('region', { name: 'Invoices' })).toContainText('No invoices yet');
+    await expect(planCard(page, 'Pro')).toContainText('14-day free trial');
+  });
+
+  await test.step('upgrade to Pro: applies at once, with the trial', async () => {
+    await planCard(page, 'Pro').getByRole('button', { name: 'Upgrade to Pro' }).click();
+    const plan = page.getByRole('region', { name: 'Plan' });
+    await expect(plan).toContainText('Pro');
+    await expect(plan).toContainText(/Trial until \d{1,2} \w+ \d{4}/);
+    await expect(page.getByRole('region', { name: 'Spend this period' })).toContainText(
+      'Pro plan (trial)',
+    );
+    expect((await db.tenantBySlug(tenant.slug))?.plan).toBe('pro');
+  });
+
+  await test.step('cancel at period end, then withdraw it', async () => {
+    await planCard(page, 'Free').getByRole('button', { name: 'Cancel at period end' }).click();
+    await expect(page.getByRole('region', { name: 'Plan' })).toContainText(
+      'Cancels at the end of the period',
+    );
+    expect((await db.tenantBySlug(tenant.slug))?.plan).toBe('pro');
+    await planCard(page, 'Pro').getByRole('button', { name: 'Keep Pro' }).click();
+    await expect(page.getByRole('region', { name: 'Plan' })).not.toContainText('Cancels');
+  });
+
+  const actions = (await db.auditEventsOf(tenant.id)).map((event) => event.action);
+  expect(actions.filter((action) => action === 'billing.plan_changed')).toHaveLength(3);
+});
+
+test('a budget alerts billing managers as spend crosses its thresholds', async ({
+  page,
+  tenant,
+  signedInOwner,
+  db,
+}) => {
+  expect(tenant.plan).toBe('pro');
+  await openSettingsSection(page, {
+    link: 'Billing',
+    path: '/settings/billing',
+    heading: 'Billing',
+  });
+  const budget = page.getByRole('region', { name: 'Budget' });
+  await expect(budget).toContainText('No budget set.');
+
+  await test.step('a bad amount is refused with a clear message', async () => {
+    await budget.getByLabel('Monthly budget (USD)').fill('sixty');
+    await budget.getByRole('button', { name: 'Save budget' }).click();
+    await expect(budget.getByText('Enter an amount like 250 or 250.50.')).toBeVisible();
+  });
+
+  await test.step('a $60 budget: the $49 plan is 81 % of it', async () => {
+    await budget.getByLabel('Monthly budget (USD)').fill('60');
+    await budget.getByLabel('Alert at (% of the budget)').fill('50, 80, 100');
+    await budget.getByRole('button', { name: 'Save budget' }).click();
+    await expect(budget).toContainText('$49.00 of $60.00 spent (81 %)');
+    await expect(budget.getByRole('progressbar', { name: 'Budget spent' })).toHaveAttribute(
+      'aria-valuenow',
+      '81',
+    );
+  });
+
+  await test.step('the alert job tells billing managers once, and the page shows it', async () => {
+    await sendBudgetAlerts();
+    await sendBudgetAlerts();
+    await page.reload();
+    const alerts = page.getByRole('region', { name: 'Budget alerts this period' });
+    await expect(alerts.getByRole('listitem')).toHaveCount(2);
+    await expect(alerts).toContainText('Spend reached 80 % of the $60.00 budget ($49.00).');
+    await expect(alerts).toContainText('Spend reached 50 % of the $60.00 budget ($49.00).');
+    const mails = await db.platform((tx) =>
+      tx
+        .select({ to: mailOutbox.recipient, subject: mailOutbox.subject })
+        .from(mailOutbox)
+        .where(like(mailOutbox.subject, `${tenant.name} has spent %`)),
+    );
+    expect(mails).toEqual([
+      {
+        to: signedInOwner.email,
+        subject: `${tenant.name} has spent 80 % of its monthly budget`,
+      },
+    ]);
+  });
+});
