@@ -211,6 +211,8 @@ export async function reconcileMeterReports(
         .select({
           metric: meterReports.metric,
           total: sql<number>`coalesce(sum(${meterReports.quantity}), 0)::float8`,
+          // What Stripe's summary can hold: events sent (timestamped) before its window's end.
+          inWindow: sql<number>`coalesce(sum(${meterReports.quantity}) filter (where ${meterReports.sentAt} < ${new Date(endTime * 1000)}), 0)::float8`,
         })
         .from(meterReports)
         .where(
@@ -222,6 +224,7 @@ export async function reconcileMeterReports(
         )
         .groupBy(meterReports.metric);
       const reported = new Map(sentRows.map((row) => [row.metric, Number(row.total)]));
+      const inWindow = new Map(sentRows.map((row) => [row.metric, Number(row.inWindow)]));
       for (const metric of new Set([...expected.keys(), ...reported.keys()])) {
         const meterId = meters.get(meterEventName(metric));
         let stripeTotal: number | null = null;
@@ -239,7 +242,8 @@ export async function reconcileMeterReports(
           stripeTotal,
         };
         const matches =
-          row.expected === row.reported && (stripeTotal === null || stripeTotal === row.reported);
+          row.expected === row.reported &&
+          (stripeTotal === null || stripeTotal === (inWindow.get(metric) ?? 0));
         await tx
           .insert(meterReconciliations)
           .values({ tenantId, metric, periodStart: period.start, ...row, matches, checkedAt: now })
