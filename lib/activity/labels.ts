@@ -14,6 +14,11 @@ export const accessActionGroups: ReadonlyArray<ActionGroup> = [
     label: 'Usage',
     actions: { 'usage.viewed': 'Usage viewed', 'usage.exported': 'Usage exported' },
   },
+  {
+    prefix: 'invoice.',
+    label: 'Invoices',
+    actions: { 'invoice.downloaded': 'Invoice downloaded' },
+  },
 ];
 
 /** Readable names of the security events, grouped by what they are about. */

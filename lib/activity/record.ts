@@ -9,7 +9,12 @@ export type ActivityRequest = RequestMeta & { userAgent?: string | null };
 
 /** Reads of tenant data. A new kind of read adds its name here and a label in labels.ts. */
 export type AccessAction =
-  'document.viewed' | 'document.listed' | 'log.exported' | 'usage.viewed' | 'usage.exported';
+  | 'document.viewed'
+  | 'document.listed'
+  | 'log.exported'
+  | 'usage.viewed'
+  | 'usage.exported'
+  | 'invoice.downloaded';
 
 type Entry = {
   tenantId: string;

@@ -492,6 +492,22 @@ export const auditActionGroups: ReadonlyArray<ActionGroup> = [
     label: 'Audit log',
     actions: { 'audit.exported': 'Audit log exported' },
   },
+  {
+    prefix: 'billing.',
+    label: 'Billing',
+    actions: {
+      'billing.plan_changed': 'Plan chosen',
+      'billing.checkout_started': 'Checkout started',
+      'billing.portal_opened': 'Billing portal opened',
+      'billing.budget_updated': 'Budget changed',
+      'billing.budget_removed': 'Budget removed',
+    },
+  },
+  {
+    prefix: 'invoice.',
+    label: 'Invoices',
+    actions: { 'invoice.marked_paid': 'Invoice marked paid', 'invoice.voided': 'Invoice voided' },
+  },
 ];
 
 /**

@@ -85,6 +85,16 @@ export default async function TenantConsolePage({ params }: Params) {
   const details: Array<[string, ReactNode]> = [
     ['Address', <code key="slug">{tenant.slug}</code>],
     [
+      'Invoices',
+      <Link
+        key="invoices"
+        href={`/admin/tenants/${tenant.id}/invoices`}
+        className="text-brand underline"
+      >
+        View invoices
+      </Link>,
+    ],
+    [
       'Portal',
       <a
         key="portal"
