@@ -430,3 +430,27 @@ describe('Stripe Checkout and the Customer Portal', () => {
     expect(fake.requests.length).toBe(before);
   });
 });
+
+describe('usage of a month’s last minutes', () => {
+  it('is reported for that month during the next month’s first hour, and not after', async () => {
+    const tenant = await stripeTenant();
+    await withPlatform((tx) =>
+      tx.insert(usageEvents).values({
+        tenantId: tenant.id,
+        metric: 'api_calls',
+        value: 1_000_400,
+        idempotencyKey: randomUUID(),
+        occurredAt: new Date(Date.UTC(2025, 7, 31, 23, 59, 30)),
+        properties: {},
+        source: 'system',
+      }),
+    );
+    await refreshUsageRollups({ wait: true });
+    await withPlatform((tx) => planMeterReports(tx, new Date(Date.UTC(2025, 8, 1, 2))));
+    expect(await reportsOf(tenant)).toEqual([]);
+    await withPlatform((tx) => planMeterReports(tx, new Date(Date.UTC(2025, 8, 1, 0, 20))));
+    expect(await reportsOf(tenant)).toEqual([
+      expect.objectContaining({ periodStart: august.start, quantity: 400, status: 'pending' }),
+    ]);
+  });
+});

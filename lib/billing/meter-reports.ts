@@ -20,6 +20,7 @@ import { meterEventName } from './catalogue';
  */
 
 const LIVE_STATUSES = ['active', 'trialing', 'past_due'] as const;
+const LATE_USAGE_WINDOW_MS = 3_600_000;
 
 export function reportIdentifier(params: {
   tenantId: string;
@@ -65,7 +66,13 @@ async function overageByMetric(
 
 /** Writes the pending reports this run owes (one per tenant and metric whose overage grew). */
 export async function planMeterReports(tx: Transaction, now: Date): Promise<number> {
-  const periodStart = periodOf(now).start;
+  // Usage of a month's last minutes reaches the rollups after midnight: for the first hour of a
+  // period (Stripe finalises the last period's invoice about an hour after it ends), the last
+  // period is settled as of its final moment as well.
+  const current = periodOf(now);
+  const moments = [now];
+  if (now.getTime() - current.start.getTime() < LATE_USAGE_WINDOW_MS)
+    moments.unshift(new Date(current.start.getTime() - 1));
   const accounts = await tx
     .select({ tenantId: billingAccounts.tenantId })
     .from(billingAccounts)
@@ -78,23 +85,26 @@ export async function planMeterReports(tx: Transaction, now: Date): Promise<numb
     );
   let planned = 0;
   for (const { tenantId } of accounts) {
-    const reported = await reportedSoFar(tx, tenantId, periodStart);
-    for (const [metric, cumulative] of await overageByMetric(tx, tenantId, now)) {
-      const quantity = cumulative - (reported.get(metric) ?? 0);
-      if (quantity <= 0) continue;
-      const inserted = await tx
-        .insert(meterReports)
-        .values({
-          tenantId,
-          metric,
-          periodStart,
-          identifier: reportIdentifier({ tenantId, metric, periodStart, cumulative }),
-          quantity,
-          cumulative,
-        })
-        .onConflictDoNothing()
-        .returning({ id: meterReports.id });
-      planned += inserted.length;
+    for (const moment of moments) {
+      const periodStart = periodOf(moment).start;
+      const reported = await reportedSoFar(tx, tenantId, periodStart);
+      for (const [metric, cumulative] of await overageByMetric(tx, tenantId, moment)) {
+        const quantity = cumulative - (reported.get(metric) ?? 0);
+        if (quantity <= 0) continue;
+        const inserted = await tx
+          .insert(meterReports)
+          .values({
+            tenantId,
+            metric,
+            periodStart,
+            identifier: reportIdentifier({ tenantId, metric, periodStart, cumulative }),
+            quantity,
+            cumulative,
+          })
+          .onConflictDoNothing()
+          .returning({ id: meterReports.id });
+        planned += inserted.length;
+      }
     }
   }
   return planned;
