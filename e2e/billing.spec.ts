@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { like } from 'drizzle-orm';
-import { mailOutbox } from '@/db/schema';
+import { eq, like } from 'drizzle-orm';
+import { mailOutbox, tenants } from '@/db/schema';
 import { expect, openSettingsSection, signIn, test } from './fixtures';
 import { ownerDatabaseUrl } from './support/env';
 
@@ -11,7 +11,8 @@ const run = promisify(execFile);
 /**
  * Runs lib/billing's budget alert job on the e2e database, as the server's billing schedule
  * does every minute, so the test need not wait for it (tsx child under the react-server
- * condition, like e2e/usage.spec.ts's rollups).
+ * condition, like e2e/usage.spec.ts's rollups). DATABASE_URL too: the mail outbox is written
+ * through the process's default database.
  */
 async function sendBudgetAlerts(): Promise<void> {
   const script = `
@@ -29,7 +30,12 @@ async function sendBudgetAlerts(): Promise<void> {
       process.exit(1);
     });`;
   await run(path.join('node_modules', '.bin', 'tsx'), ['--conditions=react-server', '-e', script], {
-    env: { ...process.env, E2E_BILLING_URL: ownerDatabaseUrl(), LOG_LEVEL: 'silent' },
+    env: {
+      ...process.env,
+      E2E_BILLING_URL: ownerDatabaseUrl(),
+      DATABASE_URL: ownerDatabaseUrl(),
+      LOG_LEVEL: 'silent',
+    },
   });
 }
 
@@ -42,11 +48,13 @@ function planCard(page: import('@playwright/test').Page, name: string) {
 
 test('an owner sees plan, spend and forecast, upgrades with a trial and schedules a cancellation', async ({
   page,
-  factory,
+  tenant,
+  owner,
   db,
 }) => {
-  const tenant = await factory.tenant({ plan: 'free' });
-  const owner = await factory.member(tenant.id, { role: 'owner' });
+  await db.platform((tx) =>
+    tx.update(tenants).set({ plan: 'free' }).where(eq(tenants.id, tenant.id)),
+  );
   await signIn(page, tenant.origin, owner);
 
   await test.step('open Settings → Billing', async () => {
@@ -55,18 +63,20 @@ test('an owner sees plan, spend and forecast, upgrades with a trial and schedule
       path: '/settings/billing',
       heading: 'Billing',
     });
-    const plan = page.getByRole('region', { name: 'Plan' });
+    const plan = page.getByRole('region', { name: 'Plan', exact: true });
     await expect(plan).toContainText('Free');
     await expect(plan).toContainText('$0.00 a month');
     await expect(page.getByTestId('spend-to-date')).toHaveText('$0.00');
     await expect(page.getByTestId('spend-forecast')).toHaveText('$0.00');
-    await expect(page.getByRole('region', { name: 'Invoices' })).toContainText('No invoices yet');
+    await expect(page.getByRole('region', { name: 'Invoices', exact: true })).toContainText(
+      'No invoices yet',
+    );
     await expect(planCard(page, 'Pro')).toContainText('14-day free trial');
   });
 
   await test.step('upgrade to Pro: applies at once, with the trial', async () => {
     await planCard(page, 'Pro').getByRole('button', { name: 'Upgrade to Pro' }).click();
-    const plan = page.getByRole('region', { name: 'Plan' });
+    const plan = page.getByRole('region', { name: 'Plan', exact: true });
     await expect(plan).toContainText('Pro');
     await expect(plan).toContainText(/Trial until \d{1,2} \w+ \d{4}/);
     await expect(page.getByRole('region', { name: 'Spend this period' })).toContainText(
@@ -77,12 +87,14 @@ test('an owner sees plan, spend and forecast, upgrades with a trial and schedule
 
   await test.step('cancel at period end, then withdraw it', async () => {
     await planCard(page, 'Free').getByRole('button', { name: 'Cancel at period end' }).click();
-    await expect(page.getByRole('region', { name: 'Plan' })).toContainText(
+    await expect(page.getByRole('region', { name: 'Plan', exact: true })).toContainText(
       'Cancels at the end of the period',
     );
     expect((await db.tenantBySlug(tenant.slug))?.plan).toBe('pro');
     await planCard(page, 'Pro').getByRole('button', { name: 'Keep Pro' }).click();
-    await expect(page.getByRole('region', { name: 'Plan' })).not.toContainText('Cancels');
+    await expect(page.getByRole('region', { name: 'Plan', exact: true })).not.toContainText(
+      'Cancels',
+    );
   });
 
   const actions = (await db.auditEventsOf(tenant.id)).map((event) => event.action);
@@ -101,7 +113,7 @@ test('a budget alerts billing managers as spend crosses its thresholds', async (
     path: '/settings/billing',
     heading: 'Billing',
   });
-  const budget = page.getByRole('region', { name: 'Budget' });
+  const budget = page.getByRole('region', { name: 'Budget', exact: true });
   await expect(budget).toContainText('No budget set.');
 
   await test.step('a bad amount is refused with a clear message', async () => {
