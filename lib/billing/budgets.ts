@@ -13,8 +13,7 @@ import { withPlatform, type Transaction } from '@/db/scope';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { env } from '@/lib/env';
 import { protocolFor, tenantOrigin } from '@/lib/host';
-import { log } from '@/lib/log';
-import { sendMail, type MailMessage } from '@/lib/mail';
+import { sendNotices, type MailMessage } from '@/lib/mail';
 import { emailsOfMembersWith } from '@/lib/members';
 import { periodOf } from '@/lib/metering';
 import { formatMoney } from './money';
@@ -224,17 +223,6 @@ export async function sendBudgetAlerts(
     }
     return created;
   }, options.database);
-  let emails = 0;
-  for (const message of outgoing) {
-    try {
-      await sendMail(message);
-      emails++;
-    } catch (error) {
-      log.error(
-        { err: error instanceof Error ? error.message : String(error), tenantId: message.tenantId },
-        'billing.budget_alert_not_sent',
-      );
-    }
-  }
+  const emails = await sendNotices(outgoing, 'billing.budget_alert_not_sent');
   return { alerts, emails };
 }

@@ -144,6 +144,29 @@ export function sendMail(message: MailMessage): Promise<MailReceipt> {
 }
 
 /**
+ * Sends notices one by one after the work that decided them has committed; a message that
+ * cannot be sent is logged as `failureEvent` and not retried. Returns how many went out.
+ */
+export async function sendNotices(
+  messages: readonly MailMessage[],
+  failureEvent: string,
+): Promise<number> {
+  let sent = 0;
+  for (const message of messages) {
+    try {
+      await sendMail(message);
+      sent++;
+    } catch (error) {
+      log.error(
+        { err: error instanceof Error ? error.message : String(error), tenantId: message.tenantId },
+        failureEvent,
+      );
+    }
+  }
+  return sent;
+}
+
+/**
  * Whether /dev/mailbox is served: only while mail goes to the outbox, and only outside
  * production unless DEV_MAILBOX says so (the end-to-end suite runs `next start`). Anyone who can
  * reach the root domain could read every message there, so a real deployment never sets it.

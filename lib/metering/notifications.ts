@@ -5,8 +5,7 @@ import { usageNotifications, usageThresholds, type UsageNotification } from '@/d
 import { withPlatform, type Transaction } from '@/db/scope';
 import { env } from '@/lib/env';
 import { protocolFor, tenantOrigin } from '@/lib/host';
-import { log } from '@/lib/log';
-import { sendMail, type MailMessage } from '@/lib/mail';
+import { sendNotices, type MailMessage } from '@/lib/mail';
 import { limits } from '@/lib/plans';
 import { emailsOfMembersWith } from '@/lib/members';
 import { periodOf, type AllowanceUsage } from './allowances';
@@ -112,17 +111,6 @@ export async function notifyAllowanceThresholds(
     }
     return created;
   }, options.database);
-  let emails = 0;
-  for (const message of outgoing) {
-    try {
-      await sendMail(message);
-      emails++;
-    } catch (error) {
-      log.error(
-        { err: error instanceof Error ? error.message : String(error), tenantId: message.tenantId },
-        'metering.notice_not_sent',
-      );
-    }
-  }
+  const emails = await sendNotices(outgoing, 'metering.notice_not_sent');
   return { notices, emails };
 }
