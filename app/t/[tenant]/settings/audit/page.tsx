@@ -26,6 +26,7 @@ import { Forbidden } from '../../_components/forbidden';
 import { AuditFilters, type FilterGroup } from './_components/audit-filters';
 import { AuditTable, logHref } from './_components/audit-table';
 import { actorKindOptions, targetTypeLabels } from './_components/labels';
+import { NewestOlderPager } from '@/components/ui/pager';
 
 export const metadata = { title: 'Audit log' };
 
@@ -213,25 +214,15 @@ export default async function AuditLogPage({
         <AuditTable rows={page.data} log={log} actionLabel={about.label} />
       )}
 
-      {cursor || page.nextCursor ? (
-        <nav aria-label="Pagination" className="flex justify-between text-sm">
-          {cursor ? (
-            <Link href={logHref(log, pageQuery)} className="underline">
-              ← Newest
-            </Link>
-          ) : (
-            <span />
-          )}
-          {page.nextCursor ? (
-            <Link
-              href={logHref(log, auditSearchQuery({ ...filters, limit, cursor: page.nextCursor }))}
-              className="underline"
-            >
-              Older →
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <NewestOlderPager
+        newestHref={logHref(log, pageQuery)}
+        olderHref={
+          page.nextCursor
+            ? logHref(log, auditSearchQuery({ ...filters, limit, cursor: page.nextCursor }))
+            : null
+        }
+        paged={Boolean(cursor)}
+      />
     </section>
   );
 }

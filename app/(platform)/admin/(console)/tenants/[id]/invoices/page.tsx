@@ -13,6 +13,7 @@ import {
   loadTenantInvoicesConsole,
 } from '@/lib/billing';
 import { markInvoicePaidAction, voidInvoiceAction } from './actions';
+import { NewestOlderPager } from '@/components/ui/pager';
 
 type Props = {
   params: Promise<{ id: string }>;
@@ -126,25 +127,11 @@ export default async function TenantInvoicesPage({ params, searchParams }: Props
         </Table>
       )}
 
-      {data.paged || data.next ? (
-        <nav aria-label="Pagination" className="flex justify-between text-sm">
-          {data.paged ? (
-            <Link href={base} className="underline">
-              ← Newest
-            </Link>
-          ) : (
-            <span />
-          )}
-          {data.next ? (
-            <Link
-              href={`${base}?${new URLSearchParams({ after: data.next })}`}
-              className="underline"
-            >
-              Older →
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <NewestOlderPager
+        newestHref={base}
+        olderHref={data.next ? `${base}?${new URLSearchParams({ after: data.next })}` : null}
+        paged={data.paged}
+      />
     </div>
   );
 }

@@ -9,6 +9,7 @@ import {
   loadInvoiceList,
 } from '@/lib/billing';
 import { Forbidden } from '../../../../_components/forbidden';
+import { NewestOlderPager } from '@/components/ui/pager';
 
 export const metadata = { title: 'Invoices' };
 
@@ -112,25 +113,15 @@ export default async function InvoicesPage({
         </Table>
       )}
 
-      {page.paged || page.next ? (
-        <nav aria-label="Pagination" className="flex justify-between text-sm">
-          {page.paged ? (
-            <Link href="/settings/billing/invoices" className="underline">
-              ← Newest
-            </Link>
-          ) : (
-            <span />
-          )}
-          {page.next ? (
-            <Link
-              href={`/settings/billing/invoices?${new URLSearchParams({ after: page.next })}`}
-              className="underline"
-            >
-              Older →
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <NewestOlderPager
+        newestHref="/settings/billing/invoices"
+        olderHref={
+          page.next
+            ? `/settings/billing/invoices?${new URLSearchParams({ after: page.next })}`
+            : null
+        }
+        paged={page.paged}
+      />
     </section>
   );
 }
