@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '@/db/client';
-import { auditEvents, billingBudgets, budgetAlerts, mailOutbox, usageEvents } from '@/db/schema';
+import {
+  auditEvents,
+  billingAccounts,
+  billingBudgets,
+  budgetAlerts,
+  mailOutbox,
+  usageEvents,
+} from '@/db/schema';
 import { withPlatform, withTenant } from '@/db/scope';
 import { createMember, createTenant, setupTestDatabase, teardownTestDatabase } from '@/db/testing';
 import { AppError } from '@/lib/errors';
@@ -301,6 +308,25 @@ describe('the budget cap (assertWithinAllowances)', () => {
     await expect(allowed(tenant, ['api_calls_per_month'])).resolves.toBeUndefined();
     // The first call past the allowance is the one refused.
     await usedInJune(tenant, 'api_calls', 1);
+    expect((await refused(tenant, ['api_calls_per_month'])).code).toBe('quota_exceeded');
+  });
+
+  it('counts no base while a trial covers the period, as the billing page does', async () => {
+    const tenant = await createTenant({ plan: 'pro' });
+    await withPlatform((tx) =>
+      tx.insert(billingAccounts).values({
+        tenantId: tenant.id,
+        plan: 'pro',
+        status: 'trialing',
+        trialEndsAt: july,
+        trialUsed: true,
+      }),
+    );
+    // 200,000 calls past the allowance: $10 of overage, and no $49 base under the trial.
+    await usedInJune(tenant, 'api_calls', 1_200_000);
+    await budget(tenant, { amount: '10.01', capOverage: 'on' });
+    await expect(allowed(tenant, ['api_calls_per_month'])).resolves.toBeUndefined();
+    await budget(tenant, { amount: '10', capOverage: 'on' });
     expect((await refused(tenant, ['api_calls_per_month'])).code).toBe('quota_exceeded');
   });
 

@@ -28,13 +28,7 @@ export {
   startCheckout,
   type PlanChange,
 } from './subscriptions';
-export {
-  forecastFigures,
-  periodSpend,
-  rateWithTrial,
-  trialWaivesBase,
-  type PeriodSpend,
-} from './spend';
+export { forecastFigures, periodSpend, rateWithTrial, type PeriodSpend } from './spend';
 export {
   DEFAULT_BUDGET_THRESHOLDS,
   budgetAlertsOf,

@@ -7,14 +7,14 @@ import { withPlatform, type Transaction } from '@/db/scope';
 import { env } from '@/lib/env';
 import { log } from '@/lib/log';
 import { entitledOf, meteredFigures, periodOf } from '@/lib/metering';
-import type { PlanId } from '@/lib/plans';
+import { trialWaivesBase, type PlanId } from '@/lib/plans';
 import { updateTenant } from '@/lib/tenancy';
 import { sendBudgetAlerts } from './budgets';
 import { internalInvoiceNumber, overdueInvoices, saveInvoice } from './invoices';
 import { recordPaymentFailed, suspendAfterGracePeriod } from './lifecycle';
 import { planMeterReports, reconcileMeterReports, sendMeterReports } from './meter-reports';
 import { billingMode } from './mode';
-import { rateWithTrial, trialWaivesBase } from './spend';
+import { rateWithTrial } from './spend';
 import { stripeFromEnv } from './stripe';
 
 export const BILLING_JOB_INTERVAL_MS = 60_000;

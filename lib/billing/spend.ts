@@ -9,23 +9,8 @@ import {
   periodOf,
   type MeteredFigures,
 } from '@/lib/metering';
-import { meteredLimits, type Entitled } from '@/lib/plans';
+import { meteredLimits, trialWaivesBase, type Entitled } from '@/lib/plans';
 import { ratePeriod, type PeriodCharges } from './rating';
-
-/**
- * A period's base is waived while the tenant's trial covers the period's end (internal mode
- * bills at the end; Stripe's trial does the same on its side).
- */
-export function trialWaivesBase(
-  account: Pick<BillingAccount, 'status' | 'trialEndsAt'> | null,
-  periodEnd: Date,
-): boolean {
-  return (
-    account?.status === 'trialing' &&
-    account.trialEndsAt !== null &&
-    account.trialEndsAt.getTime() >= periodEnd.getTime()
-  );
-}
 
 /** ratePeriod, with the base line at zero (and saying so) when a trial waives it. */
 export function rateWithTrial(

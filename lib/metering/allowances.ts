@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, sql } from 'drizzle-orm';
-import { billingBudgets, tenants } from '@/db/schema';
+import { billingAccounts, billingBudgets, tenants } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
 import { AppError } from '@/lib/errors';
 import {
@@ -11,6 +11,7 @@ import {
   meteredLimits,
   overagePolicyFor,
   planPricing,
+  trialWaivesBase,
   type Entitled,
   type MeteredLimit,
   type OveragePolicy,
@@ -134,7 +135,8 @@ export function quotaError(usage: AllowanceUsage, now: Date = new Date()): AppEr
 }
 
 const CACHE_MS = 10_000;
-type BudgetCap = { amount: number; currency: string };
+/** A budget capping overage, and the base the period owes (none while a trial covers it). */
+type BudgetCap = { amount: number; currency: string; base: number };
 type Cached = { at: number; figures: MeteredFigures; entitled: Entitled; cap: BudgetCap | null };
 const cache = new Map<string, Cached>();
 
@@ -156,14 +158,26 @@ export async function entitledOf(tx: Transaction, tenantId: string): Promise<Ent
 async function loadCached(tx: Transaction, tenantId: string, now: Date): Promise<Cached> {
   const entitled = await entitledOf(tx, tenantId);
   const [budget] = await tx
-    .select({ amount: billingBudgets.amount })
+    .select({
+      amount: billingBudgets.amount,
+      status: billingAccounts.status,
+      trialEndsAt: billingAccounts.trialEndsAt,
+    })
     .from(billingBudgets)
+    .leftJoin(billingAccounts, eq(billingAccounts.tenantId, billingBudgets.tenantId))
     .where(and(eq(billingBudgets.tenantId, tenantId), eq(billingBudgets.capOverage, true)));
+  const pricing = planPricing(entitled);
   return {
     at: now.getTime(),
     figures: await meteredFigures(tx, tenantId, now),
     entitled,
-    cap: budget ? { amount: budget.amount, currency: planPricing(entitled).currency } : null,
+    cap: budget
+      ? {
+          amount: budget.amount,
+          currency: pricing.currency,
+          base: trialWaivesBase(budget, periodOf(now).end) ? 0 : pricing.monthlyAmount,
+        }
+      : null,
   };
 }
 
@@ -173,8 +187,7 @@ async function loadCached(tx: Transaction, tenantId: string, now: Date): Promise
  */
 function budgetReached(entitled: Entitled, allowances: readonly AllowanceUsage[], cap: BudgetCap) {
   const spend =
-    planPricing(entitled).monthlyAmount +
-    billedOverage(entitled, allowances).reduce((sum, line) => sum + line.amount, 0);
+    cap.base + billedOverage(entitled, allowances).reduce((sum, line) => sum + line.amount, 0);
   return spend >= cap.amount;
 }
 

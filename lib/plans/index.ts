@@ -320,3 +320,19 @@ export function entitlementsOf(tenant: Entitled): Entitlements {
     ) as Record<MeteredLimit, OveragePolicy>,
   };
 }
+
+/**
+ * A period's base is waived while the tenant's trial covers the period's end (internal mode
+ * bills at the end; Stripe's trial does the same on its side). `subscription` is the tenant's
+ * billing account (lib/billing), or null when it has none.
+ */
+export function trialWaivesBase(
+  subscription: { status: string | null; trialEndsAt: Date | null } | null,
+  periodEnd: Date,
+): boolean {
+  return (
+    subscription?.status === 'trialing' &&
+    subscription.trialEndsAt !== null &&
+    subscription.trialEndsAt.getTime() >= periodEnd.getTime()
+  );
+}
