@@ -1,10 +1,13 @@
 import { count } from 'drizzle-orm';
 import { hashPassword } from '@/lib/passwords';
-import type { PlanId } from '@/lib/plans';
+import { plans, type PlanId } from '@/lib/plans';
 import type { Database } from './client';
 import {
   auditEvents,
+  billingBudgets,
   documents,
+  invoiceLines,
+  invoices,
   memberships,
   tenantRoles,
   tenants,
@@ -13,7 +16,7 @@ import {
   type MemberRole,
   type TenantStatus,
 } from './schema';
-import { withPlatform } from './scope';
+import { withPlatform, type Transaction } from './scope';
 
 type SeedTenant = {
   slug: string;
@@ -27,6 +30,8 @@ type SeedTenant = {
   documents: Array<{ title: string; body: string }>;
   /** Fourteen days of API traffic, so the usage pages have something to show. */
   demoUsage?: boolean;
+  /** A budget and last month's paid invoice, so the billing pages have something to show. */
+  demoBilling?: boolean;
 };
 
 /**
@@ -62,11 +67,56 @@ function demoUsageEvents(tenantId: string, now: Date) {
   return events;
 }
 
+/**
+ * A $100 budget alerting at 50/80/100 %, and last month's invoice for the plan, paid (internal
+ * billing, as the billing job would have issued it and an operator marked it).
+ */
+async function seedDemoBilling(
+  tx: Transaction,
+  tenant: { id: string; slug: string; plan: PlanId },
+  now: Date,
+): Promise<void> {
+  await tx.insert(billingBudgets).values({ tenantId: tenant.id, amount: 10_000 });
+  const periodEnd = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const periodStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const amount = plans[tenant.plan].pricing.monthlyAmount;
+  const month = `${periodStart.getUTCFullYear()}${String(periodStart.getUTCMonth() + 1).padStart(2, '0')}`;
+  const [invoice] = await tx
+    .insert(invoices)
+    .values({
+      tenantId: tenant.id,
+      number: `${tenant.slug.toUpperCase()}-${month}`,
+      source: 'internal',
+      status: 'paid',
+      periodStart,
+      periodEnd,
+      subtotal: amount,
+      total: amount,
+      amountPaid: amount,
+      amountDue: 0,
+      issuedAt: periodEnd,
+      dueAt: new Date(periodEnd.getTime() + 14 * 86_400_000),
+      paidAt: new Date(periodEnd.getTime() + 3 * 86_400_000),
+    })
+    .returning({ id: invoices.id });
+  await tx.insert(invoiceLines).values({
+    tenantId: tenant.id,
+    invoiceId: invoice!.id,
+    position: 0,
+    kind: 'plan',
+    description: `${plans[tenant.plan].name} plan`,
+    quantity: 1,
+    unitAmount: amount,
+    amount,
+  });
+}
+
 /** The demo data the README's logins refer to. */
 export const demoTenants: SeedTenant[] = [
   {
     slug: 'acme',
     demoUsage: true,
+    demoBilling: true,
     name: 'Acme Inc.',
     status: 'active',
     plan: 'pro',
@@ -201,6 +251,7 @@ export async function seedDemoData(
             .values(events.slice(i, i + 1000))
             .onConflictDoNothing();
       }
+      if (spec.demoBilling) await seedDemoBilling(tx, { id: tenant.id, ...spec }, new Date());
       await tx.insert(auditEvents).values({
         tenantId: tenant.id,
         actorType: 'system',

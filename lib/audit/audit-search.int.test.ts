@@ -594,8 +594,10 @@ describe('auditActionLabel', () => {
     expect(auditActionLabel('document.created')).toBe('Document created');
     expect(auditActionLabel('audit.exported')).toBe('Audit log exported');
     expect(auditActionLabel('auth.')).toBe('Any sign-in event');
-    expect(auditActionLabel('billing.invoice_paid')).toBe('Billing invoice paid');
-    expect(auditActionLabel('billing.')).toBe('Billing');
+    expect(auditActionLabel('billing.plan_changed')).toBe('Plan chosen');
+    expect(auditActionLabel('billing.')).toBe('Any billing event');
+    expect(auditActionLabel('widget.polished')).toBe('Widget polished');
+    expect(auditActionLabel('widget.')).toBe('Widget');
     for (const group of auditActionGroups)
       for (const action of Object.keys(group.actions))
         expect(action.startsWith(group.prefix)).toBe(true);
