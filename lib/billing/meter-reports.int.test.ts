@@ -23,7 +23,7 @@ import {
   sendMeterReports,
 } from './meter-reports';
 import { createStripeClient } from './stripe';
-import { openBillingPortal, startCheckout } from './subscriptions';
+import { changeInternalPlan, openBillingPortal, startCheckout } from './subscriptions';
 
 // Stripe mode against the local fake, through the real SDK (createStripeClient, with its two
 // network retries). Usage is in August 2025, a fixed past period: raw usage_events rolled up by
@@ -402,6 +402,22 @@ describe('Stripe Checkout and the Customer Portal', () => {
     const free = await attempt('free');
     expect((free as AppError).code).toBe('invalid_input');
     expect(fake.requests.length).toBe(before);
+  });
+
+  it('refuses an internal plan change to a tenant billed through Stripe', async () => {
+    const tenant = await stripeTenant();
+    const { actor } = await member(tenant.id);
+    const error = await withTenant(tenant.id, (tx) =>
+      changeInternalPlan(tx, { tenantId: tenant.id, plan: 'enterprise', actor, now }),
+    ).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect((error as AppError).code).toBe('conflict');
+    const [row] = await withPlatform((tx) =>
+      tx.select().from(billingAccounts).where(eq(billingAccounts.tenantId, tenant.id)),
+    );
+    expect(row?.plan).toBe('pro');
   });
 
   it('opens the Customer Portal for the tenant’s customer, and refuses without one', async () => {

@@ -5,9 +5,10 @@ import { billingAccounts, tenants, type BillingAccount } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
-import { periodOf } from '@/lib/metering';
+import { entitledOf, periodOf } from '@/lib/metering';
 import { plans, type PlanId } from '@/lib/plans';
 import { basePriceKey, overagePriceKey } from './catalogue';
+import { billingMode } from './mode';
 import type { MeteredLimit } from '@/lib/plans';
 
 const DAY_MS = 86_400_000;
@@ -67,12 +68,13 @@ export async function changeInternalPlan(
 ): Promise<PlanChange> {
   const now = params.now ?? new Date();
   const account = await billingAccountFor(tx, params.tenantId);
-  if (account.mode !== 'internal')
+  if (account.mode !== 'internal' || billingMode() === 'stripe')
     throw new AppError(
       'conflict',
-      'This workspace is billed through Stripe: change the plan from the billing page.',
+      'This workspace is billed through Stripe: subscribe or change the plan through Stripe.',
     );
-  const from = account.plan;
+  // The registry's plan, which an operator may have changed since the account last did.
+  const from = (await entitledOf(tx, params.tenantId)).plan;
   const to = params.plan;
   const period = periodOf(now);
   let change: PlanChange;
