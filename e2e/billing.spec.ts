@@ -150,7 +150,7 @@ test('a budget alerts billing managers as spend crosses its thresholds', async (
     expect(mails).toEqual([
       {
         to: signedInOwner.email,
-        subject: `${tenant.name} has spent 80 % of its monthly budget`,
+        subject: `${tenant.name} has spent 80 % of its ${new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date())} budget`,
       },
     ]);
   });

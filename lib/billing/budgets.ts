@@ -134,12 +134,20 @@ export function thresholdsReached(
   return budget.thresholds.filter((threshold) => spend * 100 >= budget.amount * threshold);
 }
 
+const monthFormat = new Intl.DateTimeFormat('en-GB', {
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+const monthOf = (periodStart: Date) => monthFormat.format(periodStart);
+
 function alertMail(params: {
   tenant: { id: string; slug: string; name: string };
   threshold: number;
   spend: number;
   budget: BillingBudget;
   currency: string;
+  periodStart: Date;
   to: string;
 }): MailMessage {
   const { ROOT_DOMAIN } = env();
@@ -149,9 +157,9 @@ function alertMail(params: {
   return {
     to: params.to,
     tenantId: params.tenant.id,
-    subject: `${params.tenant.name} has spent ${params.threshold} % of its monthly budget`,
+    subject: `${params.tenant.name} has spent ${params.threshold} % of its ${monthOf(params.periodStart)} budget`,
     text: [
-      `${params.tenant.name} has spent ${spend} of its ${budget} monthly budget this period.`,
+      `${params.tenant.name} has spent ${spend} of its ${budget} monthly budget in ${monthOf(params.periodStart)}.`,
       params.budget.capOverage
         ? 'Overage is capped at the budget: once it is reached, usage past the plan’s allowances is refused until the next period.'
         : 'Usage past the plan’s allowances keeps working and is billed as overage.',
@@ -217,6 +225,7 @@ export async function sendBudgetAlerts(
             spend: toDate.total,
             budget,
             currency: toDate.currency,
+            periodStart,
             to,
           }),
         );
