@@ -68,6 +68,7 @@ export const BENCH_SECTIONS = [
   'ingestion',
   'usage-dashboard',
   'metering-shutdown',
+  'billing',
 ] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 

@@ -1,6 +1,6 @@
 /**
- * `npm run bench` — measurements side by side, in six sections (`--only isolation|api|console|
- * ingestion|usage-dashboard|metering-shutdown`, all of them by default):
+ * `npm run bench` — measurements side by side, in seven sections (`--only isolation|api|console|
+ * ingestion|usage-dashboard|metering-shutdown|billing`, all of them by default):
  *
  *   isolation          what tenant isolation costs on the document list (below);
  *   api                GET /api/v1/documents against a constant route on the same `next start`
@@ -11,7 +11,9 @@
  *   usage-dashboard    the usage dashboard from rollups vs from 1,000,000 raw events of a tenant
  *                      (bench/usage-dashboard.ts);
  *   metering-shutdown  usage the in-process buffer loses on SIGTERM and SIGKILL
- *                      (bench/metering-shutdown.ts).
+ *                      (bench/metering-shutdown.ts);
+ *   billing            Stripe webhooks (new, duplicate, concurrent), the internal invoicing pass
+ *                      and the cost report against the usage overview (bench/billing.ts).
  *
  * The isolation section:
  *
@@ -40,6 +42,7 @@ import { withTenant } from '@/db/scope';
 import { listDocuments, type DocumentPage } from '@/lib/documents/documents';
 import { takeCensus, shortStatement, type Census } from './census';
 import { apiThroughput } from './api-throughput';
+import { billingBench } from './billing';
 import { BENCH_DATABASE, readBenchConfig, readSections, type BenchConfig } from './config';
 import { consoleList } from './console-list';
 import { meteringIngestion } from './metering-ingestion';
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
   if (sections.includes('ingestion')) await meteringIngestion(config);
   if (sections.includes('usage-dashboard')) await usageDashboard(config);
   if (sections.includes('metering-shutdown')) await meteringShutdown(config);
+  if (sections.includes('billing')) await billingBench(config);
   line(
     `\ntotal time ${((performance.now() - startedAt) / 1000).toFixed(1)} s · load average at the end ${loadAverage()}`,
   );
