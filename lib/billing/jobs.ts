@@ -6,7 +6,7 @@ import { billingAccounts, tenants, usageRollupState } from '@/db/schema';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { env } from '@/lib/env';
 import { log } from '@/lib/log';
-import { entitledOf, meteredFigures, periodOf } from '@/lib/metering';
+import { entitledOf, figuresQuery, periodOf, type MeteredFigures } from '@/lib/metering';
 import { trialWaivesBase, type PlanId } from '@/lib/plans';
 import { updateTenant } from '@/lib/tenancy';
 import { sendBudgetAlerts } from './budgets';
@@ -58,7 +58,15 @@ export async function issueInternalInvoices(tx: Transaction, now: Date): Promise
   if (through && through.getTime() >= previous.start.getTime()) return 0;
   const lastMoment = new Date(previous.end.getTime() - 1);
   const candidates = await tx
-    .select({ id: tenants.id, slug: tenants.slug, account: billingAccounts })
+    .select({
+      id: tenants.id,
+      slug: tenants.slug,
+      plan: tenants.plan,
+      featureOverrides: tenants.featureOverrides,
+      limitOverrides: tenants.limitOverrides,
+      overageOverrides: tenants.overageOverrides,
+      account: { status: billingAccounts.status, trialEndsAt: billingAccounts.trialEndsAt },
+    })
     .from(tenants)
     .leftJoin(billingAccounts, eq(billingAccounts.tenantId, tenants.id))
     .where(
@@ -68,10 +76,19 @@ export async function issueInternalInvoices(tx: Transaction, now: Date): Promise
         or(isNull(billingAccounts.mode), eq(billingAccounts.mode, 'internal')),
       ),
     );
+  // Every tenant's figures of the period in one query, rated in memory.
+  const rows = (await tx.execute(figuresQuery(lastMoment))) as unknown as {
+    rows: { tenant_id: string; metric: string; used: number }[];
+  };
+  const figures = new Map<string, MeteredFigures>();
+  for (const row of rows.rows) {
+    const of = figures.get(row.tenant_id) ?? {};
+    of[row.metric] = Number(row.used);
+    figures.set(row.tenant_id, of);
+  }
   let issued = 0;
   for (const tenant of candidates) {
-    const entitled = await entitledOf(tx, tenant.id);
-    const charges = rateWithTrial(entitled, await meteredFigures(tx, tenant.id, lastMoment), {
+    const charges = rateWithTrial(tenant, figures.get(tenant.id) ?? {}, {
       now: lastMoment,
       waiveBase: trialWaivesBase(tenant.account, previous.end),
     });

@@ -20,10 +20,21 @@ export function createStripeClient(options: { secretKey: string; apiUrl?: string
   });
 }
 
-/** The configured client, or null in internal mode (no STRIPE_SECRET_KEY). */
+let configured: { key: string; client: Stripe } | undefined;
+
+/**
+ * The configured client, or null in internal mode (no STRIPE_SECRET_KEY). One per process and
+ * configuration: a client is cheap to use but not to build (a fraction of a millisecond that a
+ * duplicate webhook delivery would otherwise spend mostly here).
+ */
 export function stripeFromEnv(): Stripe | null {
   const { STRIPE_SECRET_KEY, STRIPE_API_URL } = env();
-  return STRIPE_SECRET_KEY
-    ? createStripeClient({ secretKey: STRIPE_SECRET_KEY, apiUrl: STRIPE_API_URL })
-    : null;
+  if (!STRIPE_SECRET_KEY) return null;
+  const key = `${STRIPE_SECRET_KEY} ${STRIPE_API_URL ?? ''}`;
+  if (configured?.key !== key)
+    configured = {
+      key,
+      client: createStripeClient({ secretKey: STRIPE_SECRET_KEY, apiUrl: STRIPE_API_URL }),
+    };
+  return configured.client;
 }
