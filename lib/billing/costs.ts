@@ -14,7 +14,7 @@ import {
 import { withPlatform, type Transaction } from '@/db/scope';
 import type { RequestMeta } from '@/lib/audit';
 import { log } from '@/lib/log';
-import { allowancesOf, figuresQuery, periodOf, type MeteredFigures } from '@/lib/metering';
+import { allowancesOf, figuresByTenant, periodOf, type MeteredFigures } from '@/lib/metering';
 import { isFeatureEnabled, planIds, type Entitled, type PlanId } from '@/lib/plans';
 import { ratePeriod } from './rating';
 
@@ -431,14 +431,13 @@ type ReportRow = {
   limit_overrides: LimitOverrides | null;
   overage_overrides: OverageOverrides | null;
   created_at: Date | string;
-  figures: MeteredFigures | null;
   storage_mean: number | string | null;
 };
 
 /**
- * Every tenant's allocated cost, revenue, margin and flags for a calendar month, in one query
+ * Every tenant's allocated cost, revenue, margin and flags for a calendar month, in two queries
  * over the rollups: the period's month rows and latest gauge samples as of the period's last
- * instant (lib/metering's figuresQuery), and per tenant the mean of its hourly storage
+ * instant (lib/metering's figuresByTenant), and per tenant the mean of its hourly storage
  * samples (an index range scan on the rollups' primary key, which starts with tenant_id).
  * Tenants created after the period are left out; archived tenants only appear for a period in
  * which they have figures. Run inside withPlatform only.
@@ -455,27 +454,23 @@ export async function tenantCostReport(
   const until = partial ? now : period.end;
   const unitCosts = await getUnitCosts(tx);
 
+  const figuresOf = await figuresByTenant(tx, asOf);
   const result = (await tx.execute(sql`
-    with figures as (${figuresQuery(asOf)}),
-    by_tenant as (
-      select tenant_id, jsonb_object_agg(metric, used) as figures from figures group by tenant_id
-    )
     select t.id, t.slug, t.name, t.status, t.plan, t.feature_overrides, t.limit_overrides,
-      t.overage_overrides, t.created_at, f.figures, s.storage_mean
+      t.overage_overrides, t.created_at, s.storage_mean
     from tenants t
-    left join by_tenant f on f.tenant_id = t.id
     left join lateral (
       select avg(r.value)::float8 as storage_mean from usage_rollups r
       where r.tenant_id = t.id and r.metric = 'storage_bytes' and r.granularity = 'hour'
         and r.dimension = '' and r.bucket_start >= ${period.start} and r.bucket_start < ${until}
     ) s on true
     where t.created_at < ${period.end}
-      and (t.status <> 'archived' or f.figures is not null)
     order by t.slug`)) as unknown as { rows: ReportRow[] };
 
   const periodMs = period.end.getTime() - period.start.getTime();
-  const tenants = result.rows.map((row): TenantCostDTO => {
-    const figures = row.figures ?? {};
+  const listed = result.rows.filter((row) => row.status !== 'archived' || figuresOf.has(row.id));
+  const tenants = listed.map((row): TenantCostDTO => {
+    const figures = figuresOf.get(row.id) ?? {};
     const entitled: Entitled = {
       plan: row.plan,
       featureOverrides: row.feature_overrides,

@@ -6,7 +6,7 @@ import { billingAccounts, tenants, usageRollupState } from '@/db/schema';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { env } from '@/lib/env';
 import { log } from '@/lib/log';
-import { entitledOf, figuresQuery, periodOf, type MeteredFigures } from '@/lib/metering';
+import { entitledOf, figuresByTenant, periodOf } from '@/lib/metering';
 import { trialWaivesBase, type PlanId } from '@/lib/plans';
 import { updateTenant } from '@/lib/tenancy';
 import { sendBudgetAlerts } from './budgets';
@@ -77,15 +77,7 @@ export async function issueInternalInvoices(tx: Transaction, now: Date): Promise
       ),
     );
   // Every tenant's figures of the period in one query, rated in memory.
-  const rows = (await tx.execute(figuresQuery(lastMoment))) as unknown as {
-    rows: { tenant_id: string; metric: string; used: number }[];
-  };
-  const figures = new Map<string, MeteredFigures>();
-  for (const row of rows.rows) {
-    const of = figures.get(row.tenant_id) ?? {};
-    of[row.metric] = Number(row.used);
-    figures.set(row.tenant_id, of);
-  }
+  const figures = await figuresByTenant(tx, lastMoment);
   let issued = 0;
   for (const tenant of candidates) {
     const charges = rateWithTrial(tenant, figures.get(tenant.id) ?? {}, {

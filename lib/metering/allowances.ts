@@ -80,6 +80,27 @@ export function figuresQuery(now: Date, tenantId?: string) {
     order by tenant_id, metric, bucket_start desc)`;
 }
 
+/**
+ * Every tenant's figures at `now` (figuresQuery over all tenants), by tenant id: one query,
+ * grouped here rather than joined to tenants in SQL, where the planner's estimate of the
+ * grouped rows led it to a nested loop growing with the square of the tenant count.
+ */
+export async function figuresByTenant(
+  tx: Transaction,
+  now: Date,
+): Promise<Map<string, MeteredFigures>> {
+  const result = (await tx.execute(figuresQuery(now))) as unknown as {
+    rows: { tenant_id: string; metric: string; used: number }[];
+  };
+  const byTenant = new Map<string, MeteredFigures>();
+  for (const row of result.rows) {
+    const figures = byTenant.get(row.tenant_id) ?? {};
+    figures[row.metric] = Number(row.used);
+    byTenant.set(row.tenant_id, figures);
+  }
+  return byTenant;
+}
+
 /** This period's figures of the transaction's tenant (see figuresQuery). */
 export async function meteredFigures(
   tx: Transaction,

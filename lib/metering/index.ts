@@ -27,6 +27,7 @@ export {
   allowancesOf,
   assertWithinAllowances,
   entitledOf,
+  figuresByTenant,
   figuresQuery,
   withMeteredFeature,
   forgetCachedFigures,

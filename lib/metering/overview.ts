@@ -2,7 +2,7 @@ import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { FeatureOverrides, LimitOverrides, OverageOverrides, TenantStatus } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
-import { allowancesOf, figuresQuery, type AllowanceUsage, type MeteredFigures } from './allowances';
+import { allowancesOf, figuresByTenant, type AllowanceUsage } from './allowances';
 
 export type TenantUsageOverview = {
   tenantId: string;
@@ -24,7 +24,6 @@ type Row = {
   feature_overrides: FeatureOverrides | null;
   limit_overrides: LimitOverrides | null;
   overage_overrides: OverageOverrides | null;
-  figures: MeteredFigures | null;
 };
 
 /**
@@ -37,13 +36,12 @@ export async function usageOverview(
   now: Date = new Date(),
 ): Promise<TenantUsageOverview[]> {
   const result = (await tx.execute(sql`
-    with figures as (${figuresQuery(now)})
     select t.id, t.slug, t.name, t.status, t.plan, t.feature_overrides, t.limit_overrides,
-      t.overage_overrides,
-      (select jsonb_object_agg(f.metric, f.used) from figures f where f.tenant_id = t.id) as figures
+      t.overage_overrides
     from tenants t
     where t.status <> 'archived'
     order by t.slug`)) as unknown as { rows: Row[] };
+  const figures = await figuresByTenant(tx, now);
   return result.rows.map((row) => {
     const allowances = allowancesOf(
       {
@@ -52,7 +50,7 @@ export async function usageOverview(
         limitOverrides: row.limit_overrides,
         overageOverrides: row.overage_overrides,
       },
-      row.figures ?? {},
+      figures.get(row.id) ?? {},
       now,
     );
     const nearest =
