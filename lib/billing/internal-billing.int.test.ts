@@ -14,6 +14,7 @@ import {
 import { withPlatform, withTenant, type Transaction } from '@/db/scope';
 import { createMember, createTenant, setupTestDatabase, teardownTestDatabase } from '@/db/testing';
 import { AppError } from '@/lib/errors';
+import { updateTenant } from '@/lib/tenancy';
 import { refreshUsageRollups } from '@/lib/metering';
 import { applyPeriodTransitions, issueInternalInvoices, markOverdueInvoices } from './jobs';
 import { suspendAfterGracePeriod } from './lifecycle';
@@ -463,5 +464,32 @@ describe('internal billing, March 2025 end to end', () => {
     // Paid: the overdue pass leaves it alone from now on.
     await withPlatform((tx) => markOverdueInvoices(tx, at(5, 1)));
     expect((await tenantRow(overage.id)).status).toBe('active');
+  });
+});
+
+describe('period end without a scheduled change', () => {
+  it('keeps a plan an operator set in the registry, and the account follows it', async () => {
+    const tenant = await createTenant({ plan: 'pro' });
+    await withPlatform(async (tx) => {
+      await tx.insert(billingAccounts).values({
+        tenantId: tenant.id,
+        plan: 'pro',
+        status: 'active',
+        currentPeriodStart: at(5, 1),
+        currentPeriodEnd: at(6, 1),
+      });
+      await updateTenant(tx, {
+        id: tenant.id,
+        changes: { plan: 'business' },
+        actor: { type: 'operator', id: null },
+      });
+      await applyPeriodTransitions(tx, at(6, 1, 0, 5));
+    });
+    expect((await tenantRow(tenant.id)).plan).toBe('business');
+    expect(await accountOf(tenant.id)).toMatchObject({
+      plan: 'business',
+      currentPeriodStart: at(6, 1),
+      currentPeriodEnd: at(7, 1),
+    });
   });
 });

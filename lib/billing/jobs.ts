@@ -133,7 +133,11 @@ export async function applyPeriodTransitions(tx: Transaction, now: Date): Promis
     .for('update', { skipLocked: true });
   for (const account of due) {
     const periodOver = account.currentPeriodEnd !== null && account.currentPeriodEnd <= now;
-    const plan = periodOver && account.scheduledPlan ? account.scheduledPlan : account.plan;
+    // Only a change billing scheduled moves the registry's plan; otherwise the account follows
+    // the registry, which an operator may have changed meanwhile.
+    const registryPlan = (await entitledOf(tx, account.tenantId)).plan;
+    const scheduled = periodOver ? account.scheduledPlan : null;
+    const plan = scheduled ?? registryPlan;
     const trialOver =
       account.status === 'trialing' && account.trialEndsAt !== null && account.trialEndsAt <= now;
     await tx
@@ -152,8 +156,7 @@ export async function applyPeriodTransitions(tx: Transaction, now: Date): Promis
         updatedAt: sql`now()`,
       })
       .where(eq(billingAccounts.tenantId, account.tenantId));
-    const entitled = await entitledOf(tx, account.tenantId);
-    if (entitled.plan !== plan)
+    if (scheduled && scheduled !== registryPlan)
       await updateTenant(tx, {
         id: account.tenantId,
         changes: { plan: plan as PlanId },
