@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Page } from '@playwright/test';
 import { eq, like } from 'drizzle-orm';
 import { mailOutbox, tenants } from '@/db/schema';
 import { expect, openSettingsSection, signIn, test } from './fixtures';
@@ -39,7 +40,7 @@ async function sendBudgetAlerts(): Promise<void> {
   });
 }
 
-function planCard(page: import('@playwright/test').Page, name: string) {
+function planCard(page: Page, name: string) {
   return page
     .getByRole('region', { name: 'Change plan' })
     .getByRole('listitem')
