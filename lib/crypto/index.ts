@@ -1,0 +1,10 @@
+export {
+  DecryptionError,
+  generateDataKey,
+  keyVersionOf,
+  localKeyProvider,
+  openField,
+  sealField,
+  type FieldContext,
+  type KeyProvider,
+} from './envelope';
