@@ -15,6 +15,33 @@ export const overagePriceKey = (plan: string, limit: MeteredLimit) =>
   `tenantry_${plan}_${limit}_overage`;
 export const productId = (plan: string) => `tenantry_${plan}`;
 
+/** The lookup keys of a plan's prices: its base first, then each metered overage price. */
+export function planPriceKeys(plan: Plan): string[] {
+  return [
+    basePriceKey(plan.id),
+    ...(Object.keys(plan.pricing.overagePrices) as MeteredLimit[]).map((limit) =>
+      overagePriceKey(plan.id, limit),
+    ),
+  ];
+}
+
+/** The active prices holding these lookup keys, by key (Stripe takes ten keys per call). */
+export async function pricesByLookupKey(
+  stripe: Stripe,
+  keys: readonly string[],
+): Promise<Map<string, Stripe.Price>> {
+  const found = new Map<string, Stripe.Price>();
+  for (let i = 0; i < keys.length; i += 10) {
+    const page = await stripe.prices.list({
+      lookup_keys: keys.slice(i, i + 10),
+      active: true,
+      limit: 100,
+    });
+    for (const price of page.data) if (price.lookup_key) found.set(price.lookup_key, price);
+  }
+  return found;
+}
+
 function isMissing(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === 'resource_missing';
 }
@@ -92,21 +119,7 @@ export async function syncStripeCatalogue(
     actions.push({ kind: 'meter', key: eventName, action: 'created' });
   }
 
-  const keys = paid.flatMap((plan) => [
-    basePriceKey(plan.id),
-    ...(Object.keys(plan.pricing.overagePrices) as MeteredLimit[]).map((limit) =>
-      overagePriceKey(plan.id, limit),
-    ),
-  ]);
-  const existing = new Map<string, Stripe.Price>();
-  for (let i = 0; i < keys.length; i += 10) {
-    const page = await stripe.prices.list({
-      lookup_keys: keys.slice(i, i + 10),
-      active: true,
-      limit: 100,
-    });
-    for (const price of page.data) if (price.lookup_key) existing.set(price.lookup_key, price);
-  }
+  const existing = await pricesByLookupKey(stripe, paid.flatMap(planPriceKeys));
 
   for (const plan of paid) {
     actions.push(await syncProduct(stripe, plan));

@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
-import { billingAccounts, invoices, tenants } from '@/db/schema';
+import { billingAccounts, invoices, tenants, type BillingAccount } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
 import { updateTenant } from '@/lib/tenancy';
 
@@ -13,7 +13,11 @@ import { updateTenant } from '@/lib/tenancy';
  */
 const system = { type: 'system', id: null } as const;
 
-async function ensureAccount(tx: Transaction, tenantId: string) {
+/** The tenant's billing account, created bare if it has none, locked for this transaction. */
+export async function lockBillingAccount(
+  tx: Transaction,
+  tenantId: string,
+): Promise<BillingAccount> {
   await tx.insert(billingAccounts).values({ tenantId }).onConflictDoNothing();
   const [account] = await tx
     .select()
@@ -38,7 +42,7 @@ export async function recordPaymentFailed(
   at: Date,
   reason: string,
 ): Promise<void> {
-  const account = await ensureAccount(tx, tenantId);
+  const account = await lockBillingAccount(tx, tenantId);
   if (!account.pastDueSince)
     await tx
       .update(billingAccounts)
@@ -63,7 +67,7 @@ export async function recordInvoicePaid(
   now: Date,
   reason: string,
 ): Promise<void> {
-  const account = await ensureAccount(tx, tenantId);
+  const account = await lockBillingAccount(tx, tenantId);
   const [stillOverdue] = await tx
     .select({ id: invoices.id })
     .from(invoices)

@@ -7,9 +7,8 @@ import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { entitledOf, periodOf } from '@/lib/metering';
 import { plans, type PlanId } from '@/lib/plans';
-import { basePriceKey, overagePriceKey } from './catalogue';
+import { planPriceKeys, pricesByLookupKey } from './catalogue';
 import { billingMode } from './mode';
-import type { MeteredLimit } from '@/lib/plans';
 
 const DAY_MS = 86_400_000;
 
@@ -130,24 +129,14 @@ export async function changeInternalPlan(
 
 /** The Stripe price ids of a plan's base and metered overage prices, by lookup key. */
 async function planPrices(stripe: Stripe, plan: PlanId): Promise<string[]> {
-  const keys = [
-    basePriceKey(plan),
-    ...(Object.keys(plans[plan].pricing.overagePrices) as MeteredLimit[]).map((limit) =>
-      overagePriceKey(plan, limit),
-    ),
-  ];
-  const found = new Map<string, string>();
-  for (let i = 0; i < keys.length; i += 10) {
-    const page = await stripe.prices.list({ lookup_keys: keys.slice(i, i + 10), active: true });
-    for (const price of page.data) if (price.lookup_key) found.set(price.lookup_key, price.id);
-  }
-  const missing = keys.filter((key) => !found.has(key));
-  if (missing.length)
+  const keys = planPriceKeys(plans[plan]);
+  const found = await pricesByLookupKey(stripe, keys);
+  if (keys.some((key) => !found.has(key)))
     throw new AppError(
       'unavailable',
       'Billing is not set up for this plan yet. Please try again later.',
     );
-  return keys.map((key) => found.get(key)!);
+  return keys.map((key) => found.get(key)!.id);
 }
 
 /**

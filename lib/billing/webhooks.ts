@@ -7,7 +7,6 @@ import {
   stripeEvents,
   subscriptionStatuses,
   tenants,
-  type BillingAccount,
   type InvoiceStatus,
   type SubscriptionStatus,
 } from '@/db/schema';
@@ -17,7 +16,7 @@ import { log } from '@/lib/log';
 import { meteredLimitNames, planIds, type MeteredLimit, type PlanId } from '@/lib/plans';
 import { updateTenant } from '@/lib/tenancy';
 import { saveInvoice, type InvoiceLineInput } from './invoices';
-import { recordInvoicePaid, recordPaymentFailed } from './lifecycle';
+import { lockBillingAccount, recordInvoicePaid, recordPaymentFailed } from './lifecycle';
 import { billingMode } from './mode';
 import { stripeFromEnv } from './stripe';
 
@@ -230,16 +229,6 @@ async function findTenant(
   return (await tenantExists(tx, refs.tenantId)) ? refs.tenantId! : null;
 }
 
-async function lockAccount(tx: Transaction, tenantId: string): Promise<BillingAccount> {
-  await tx.insert(billingAccounts).values({ tenantId }).onConflictDoNothing();
-  const [account] = await tx
-    .select()
-    .from(billingAccounts)
-    .where(eq(billingAccounts.tenantId, tenantId))
-    .for('update');
-  return account!;
-}
-
 async function setTenantPlan(tx: Transaction, tenantId: string, plan: PlanId): Promise<void> {
   const [tenant] = await tx
     .select({ plan: tenants.plan })
@@ -260,7 +249,7 @@ async function checkoutCompleted(
   const claimed = session.client_reference_id ?? session.metadata?.tenant_id ?? null;
   if (!(await tenantExists(tx, claimed))) return 'ignored: unknown tenant';
   const tenantId = claimed!;
-  const account = await lockAccount(tx, tenantId);
+  const account = await lockBillingAccount(tx, tenantId);
   const customer = idOf(session.customer);
   const subscription = idOf(session.subscription);
   const at = seconds(event.created);
@@ -308,7 +297,7 @@ async function subscriptionChanged(
     tenantId: subscription.metadata?.tenant_id,
   });
   if (!tenantId) return 'ignored: unknown customer';
-  const account = await lockAccount(tx, tenantId);
+  const account = await lockBillingAccount(tx, tenantId);
   const at = seconds(event.created);
   const last = account.subscriptionEventAt?.getTime();
   if (last !== undefined && at.getTime() < last) return 'ignored: older than state';
