@@ -1,5 +1,3 @@
-import Link from 'next/link';
-import type { ReactNode } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { SelectField } from '@/components/ui/select';
 import { Table, TableHead, Td, Th, Tr } from '@/components/ui/table';
@@ -18,8 +16,10 @@ import {
   type UnitCostResource,
 } from '@/lib/billing';
 import { plans } from '@/lib/plans';
+import { Card } from '../_components/card';
 import { updateUnitCostsAction } from './actions';
 import { UnitCostForm } from './_components/unit-cost-form';
+import { TenantRowHeader } from '../_components/tenant-row-header';
 
 export const metadata = { title: 'Costs' };
 
@@ -86,33 +86,6 @@ function FlagBadges({ flags }: { flags: readonly CostFlag[] }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-function Card({
-  id,
-  title,
-  description,
-  children,
-}: {
-  id: string;
-  title: string;
-  description?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <section
-      aria-labelledby={id}
-      className="space-y-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200"
-    >
-      <div>
-        <h2 id={id} className="text-lg font-semibold">
-          {title}
-        </h2>
-        {description ? <p className="mt-1 text-sm text-slate-600">{description}</p> : null}
-      </div>
-      {children}
-    </section>
   );
 }
 
@@ -240,17 +213,7 @@ export default async function CostsPage({
             <tbody>
               {report.tenants.map((tenant) => (
                 <Tr key={tenant.tenantId}>
-                  <Th scope="row">
-                    <Link
-                      href={`/admin/tenants/${tenant.tenantId}`}
-                      className="text-brand hover:underline"
-                    >
-                      {tenant.name}
-                    </Link>
-                    <div className="font-mono text-xs font-normal text-slate-500">
-                      {tenant.slug}
-                    </div>
-                  </Th>
+                  <TenantRowHeader tenant={tenant} />
                   <Td className="text-slate-600">
                     {planName(tenant.plan)}
                     {tenant.status === 'archived' ? (

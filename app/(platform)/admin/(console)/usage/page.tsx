@@ -14,6 +14,7 @@ import {
 import { meteredLimitNames, plans, type MeteredLimit } from '@/lib/plans';
 import { statusLabels } from '@/lib/tenancy';
 import { StatusBadge } from '../_components/status-badge';
+import { TenantRowHeader } from '../_components/tenant-row-header';
 
 export const metadata = { title: 'Usage' };
 
@@ -234,17 +235,7 @@ export default async function UsagePage({
               <tbody>
                 {usage.tenants.map((tenant) => (
                   <Tr key={tenant.tenantId}>
-                    <Th scope="row">
-                      <Link
-                        href={`/admin/tenants/${tenant.tenantId}`}
-                        className="text-brand hover:underline"
-                      >
-                        {tenant.name}
-                      </Link>
-                      <div className="font-mono text-xs font-normal text-slate-500">
-                        {tenant.slug}
-                      </div>
-                    </Th>
+                    <TenantRowHeader tenant={tenant} />
                     <Td className="text-slate-600">{planName(tenant.plan)}</Td>
                     <Td>
                       <StatusBadge status={tenant.status} label={statusLabels[tenant.status]} />

@@ -13,6 +13,7 @@ import {
 } from '@/lib/operators';
 import { planIds, plans } from '@/lib/plans';
 import { statusLabels, statusTransitions } from '@/lib/tenancy';
+import { Card } from '../../_components/card';
 import { StatusBadge } from '../../_components/status-badge';
 import {
   changePlanAction,
@@ -45,33 +46,6 @@ const dateFormat = new Intl.DateTimeFormat('en', {
   timeStyle: 'short',
   timeZone: 'UTC',
 });
-
-function Card({
-  id,
-  title,
-  description,
-  children,
-}: {
-  id: string;
-  title: string;
-  description?: string;
-  children: ReactNode;
-}) {
-  return (
-    <section
-      aria-labelledby={id}
-      className="space-y-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200"
-    >
-      <div>
-        <h2 id={id} className="text-lg font-semibold">
-          {title}
-        </h2>
-        {description ? <p className="mt-1 text-sm text-slate-600">{description}</p> : null}
-      </div>
-      {children}
-    </section>
-  );
-}
 
 export default async function TenantConsolePage({ params }: Params) {
   const { operator, data } = await load((await params).id);
