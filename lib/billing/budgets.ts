@@ -16,7 +16,8 @@ import { protocolFor, tenantOrigin } from '@/lib/host';
 import { sendNotices, type MailMessage } from '@/lib/mail';
 import { emailsOfMembersWith } from '@/lib/members';
 import { periodOf } from '@/lib/metering';
-import { formatMoney } from './money';
+import { formatMoney } from '@/lib/money';
+import { formatBillingMonth } from './invoice-view';
 import { periodSpend } from './spend';
 
 export const DEFAULT_BUDGET_THRESHOLDS = [50, 80, 100] as const;
@@ -134,13 +135,6 @@ export function thresholdsReached(
   return budget.thresholds.filter((threshold) => spend * 100 >= budget.amount * threshold);
 }
 
-const monthFormat = new Intl.DateTimeFormat('en-GB', {
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
-const monthOf = (periodStart: Date) => monthFormat.format(periodStart);
-
 function alertMail(params: {
   tenant: { id: string; slug: string; name: string };
   threshold: number;
@@ -157,9 +151,9 @@ function alertMail(params: {
   return {
     to: params.to,
     tenantId: params.tenant.id,
-    subject: `${params.tenant.name} has spent ${params.threshold} % of its ${monthOf(params.periodStart)} budget`,
+    subject: `${params.tenant.name} has spent ${params.threshold} % of its ${formatBillingMonth(params.periodStart)} budget`,
     text: [
-      `${params.tenant.name} has spent ${spend} of its ${budget} monthly budget in ${monthOf(params.periodStart)}.`,
+      `${params.tenant.name} has spent ${spend} of its ${budget} monthly budget in ${formatBillingMonth(params.periodStart)}.`,
       params.budget.capOverage
         ? 'Overage is capped at the budget: once it is reached, usage past the plan’s allowances is refused until the next period.'
         : 'Usage past the plan’s allowances keeps working and is billed as overage.',

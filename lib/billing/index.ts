@@ -83,8 +83,12 @@ export {
   type UnitCostsDTO,
 } from './costs';
 export { loadBillingPage, type BillingPageDTO } from './page';
-export { formatInvoiceQuantity, formatMoney, formatUnitAmount } from './money';
-export { formatInvoiceDate, formatInvoicePeriod, invoiceStatusView } from './invoice-view';
+export {
+  formatBillingMonth,
+  formatInvoiceDate,
+  formatInvoicePeriod,
+  invoiceStatusView,
+} from './invoice-view';
 export { downloadInvoicePdf, loadInvoiceList, loadInvoiceOr404 } from './invoice-pages';
 export {
   loadTenantInvoicesConsole,

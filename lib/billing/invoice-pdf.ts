@@ -3,7 +3,7 @@ import { Document, Page, StyleSheet, Text, View, renderToBuffer } from '@react-p
 import { createElement as h, type ComponentProps, type ReactElement, type ReactNode } from 'react';
 import type { InvoiceWithLines } from './invoices';
 import { formatInvoiceDate, formatInvoicePeriod, invoiceStatusLabels } from './invoice-view';
-import { formatInvoiceQuantity, formatMoney, formatUnitAmount } from './money';
+import { formatInvoiceQuantity, formatMoney, formatUnitAmount } from '@/lib/money';
 
 /**
  * An invoice as a PDF (the download on the invoice pages), rendered on the server with

@@ -39,6 +39,16 @@ export function invoiceStatusView(
 }
 
 const dateFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+const monthFormat = new Intl.DateTimeFormat('en-GB', {
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/** A billing period by its month, in UTC: "November 2026". */
+export function formatBillingMonth(periodStart: Date): string {
+  return monthFormat.format(periodStart);
+}
 
 /** A date as invoices show it, in UTC: "Jan 31, 2026"; an absent date is a dash. */
 export function formatInvoiceDate(date: Date | null | undefined): string {

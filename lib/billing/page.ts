@@ -4,16 +4,12 @@ import { billingAccounts, tenants, type BillingMode } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
 import { planIds, plans, type PlanId } from '@/lib/plans';
 import { budgetAlertsOf, getBudget } from './budgets';
+import { formatBillingMonth } from './invoice-view';
 import { listInvoices } from './invoices';
 import { billingMode } from './mode';
-import { formatMoney } from './money';
+import { formatMoney } from '@/lib/money';
 import { periodSpend } from './spend';
 
-const monthFormat = new Intl.DateTimeFormat('en-US', {
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
 const dayFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'long',
@@ -107,7 +103,7 @@ export async function loadBillingPage(
     statusText,
     pendingText,
     period: {
-      label: monthFormat.format(period.start),
+      label: formatBillingMonth(period.start),
       endsText: dayFormat.format(new Date(period.end.getTime() - 1)),
     },
     spend: {
@@ -138,7 +134,7 @@ export async function loadBillingPage(
       number: invoice.number,
       status: invoice.status,
       totalText: formatMoney(invoice.total, invoice.currency),
-      periodText: monthFormat.format(invoice.periodStart),
+      periodText: formatBillingMonth(invoice.periodStart),
     })),
     moreInvoices: recent.next !== null,
     plans: planIds.map((id) => ({

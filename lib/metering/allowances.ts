@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { billingAccounts, billingBudgets, tenants } from '@/db/schema';
 import type { Transaction } from '@/db/scope';
 import { AppError } from '@/lib/errors';
+import { formatMoney } from '@/lib/money';
 import {
   billedOverage,
   limitFor,
@@ -213,10 +214,7 @@ function budgetReached(entitled: Entitled, allowances: readonly AllowanceUsage[]
 }
 
 function budgetError(usage: AllowanceUsage, cap: BudgetCap, now: Date): AppError {
-  const budget = new Intl.NumberFormat('en-US', {
-    style: 'currency',
-    currency: cap.currency,
-  }).format(cap.amount / 100);
+  const budget = formatMoney(cap.amount, cap.currency);
   return new AppError(
     'quota_exceeded',
     `This workspace has reached its monthly budget of ${budget}, and overage is capped at the budget. ${limits[usage.limit]} past the plan's allowance resumes on ${formatResetTime(usage.resetsAt ?? periodOf(now).end)}, or when an admin raises the budget.`,

@@ -5,6 +5,7 @@ import { buttonClasses } from '@/components/ui/button';
 import { requireOperator } from '@/lib/actions';
 import {
   centsToDollars,
+  formatBillingMonth,
   loadCostReport,
   parsePeriod,
   periodKey,
@@ -23,11 +24,6 @@ import { TenantRowHeader } from '../_components/tenant-row-header';
 
 export const metadata = { title: 'Costs' };
 
-const monthFormat = new Intl.DateTimeFormat('en-GB', {
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
   dateStyle: 'medium',
   timeStyle: 'short',
@@ -66,7 +62,7 @@ function percent(value: number | null): string {
 }
 
 function periodLabel(period: CostPeriod, current: CostPeriod): string {
-  const month = monthFormat.format(period.start);
+  const month = formatBillingMonth(period.start);
   return periodKey(period) === periodKey(current) ? `${month} (to date)` : month;
 }
 
@@ -102,7 +98,7 @@ export default async function CostsPage({
   const periods = recentPeriods(now);
   const current = periods[0]!;
   if (!periods.some((p) => periodKey(p) === periodKey(period))) periods.push(period);
-  const month = monthFormat.format(period.start);
+  const month = formatBillingMonth(period.start);
 
   return (
     <section aria-labelledby="costs-heading" className="space-y-8">

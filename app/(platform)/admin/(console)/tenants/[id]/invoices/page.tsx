@@ -8,10 +8,10 @@ import { requireOperator } from '@/lib/actions';
 import {
   formatInvoiceDate,
   formatInvoicePeriod,
-  formatMoney,
   invoiceStatusView,
   loadTenantInvoicesConsole,
 } from '@/lib/billing';
+import { formatMoney } from '@/lib/money';
 import { markInvoicePaidAction, voidInvoiceAction } from './actions';
 import { NewestOlderPager } from '@/components/ui/pager';
 

@@ -2,12 +2,8 @@ import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Table, TableHead, Td, Th, Tr } from '@/components/ui/table';
 import { requireMember } from '@/lib/actions';
-import {
-  formatInvoicePeriod,
-  formatMoney,
-  invoiceStatusView,
-  loadInvoiceList,
-} from '@/lib/billing';
+import { formatInvoicePeriod, invoiceStatusView, loadInvoiceList } from '@/lib/billing';
+import { formatMoney } from '@/lib/money';
 import { Forbidden } from '../../../../_components/forbidden';
 import { NewestOlderPager } from '@/components/ui/pager';
 

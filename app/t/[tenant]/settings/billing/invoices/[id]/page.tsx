@@ -7,12 +7,10 @@ import { getRequestContext, requireMember } from '@/lib/actions';
 import {
   formatInvoiceDate,
   formatInvoicePeriod,
-  formatInvoiceQuantity,
-  formatMoney,
-  formatUnitAmount,
   invoiceStatusView,
   loadInvoiceOr404,
 } from '@/lib/billing';
+import { formatInvoiceQuantity, formatMoney, formatUnitAmount } from '@/lib/money';
 import { Forbidden } from '../../../../_components/forbidden';
 
 export const metadata = { title: 'Invoice' };

@@ -5,7 +5,7 @@ import {
   formatMoney,
   formatUnitAmount,
   toMajorUnits,
-} from './money';
+} from '.';
 
 const nbsp = '\u00a0';
 
