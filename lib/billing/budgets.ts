@@ -15,10 +15,11 @@ import { env } from '@/lib/env';
 import { protocolFor, tenantOrigin } from '@/lib/host';
 import { sendNotices, type MailMessage } from '@/lib/mail';
 import { emailsOfMembersWith } from '@/lib/members';
-import { periodOf } from '@/lib/metering';
+import { figuresByTenant, periodOf } from '@/lib/metering';
+import { trialWaivesBase } from '@/lib/plans';
 import { formatMoney } from '@/lib/money';
 import { formatBillingMonth } from './invoice-view';
-import { periodSpend } from './spend';
+import { rateWithTrial } from './spend';
 
 export const DEFAULT_BUDGET_THRESHOLDS = [50, 80, 100] as const;
 
@@ -172,21 +173,37 @@ export async function sendBudgetAlerts(
   options: { now?: Date; database?: Database } = {},
 ): Promise<{ alerts: number; emails: number }> {
   const now = options.now ?? new Date();
-  const periodStart = periodOf(now).start;
+  const { start: periodStart, end: periodEnd } = periodOf(now);
   const outgoing: MailMessage[] = [];
   const alerts = await withPlatform(async (tx) => {
     let created = 0;
     const budgeted = await tx
       .select({
         budget: billingBudgets,
-        tenant: { id: tenants.id, slug: tenants.slug, name: tenants.name },
+        tenant: {
+          id: tenants.id,
+          slug: tenants.slug,
+          name: tenants.name,
+          plan: tenants.plan,
+          featureOverrides: tenants.featureOverrides,
+          limitOverrides: tenants.limitOverrides,
+          overageOverrides: tenants.overageOverrides,
+        },
         account: { status: billingAccounts.status, trialEndsAt: billingAccounts.trialEndsAt },
       })
       .from(billingBudgets)
       .innerJoin(tenants, eq(tenants.id, billingBudgets.tenantId))
       .leftJoin(billingAccounts, eq(billingAccounts.tenantId, billingBudgets.tenantId));
+    const figures = await figuresByTenant(
+      tx,
+      now,
+      budgeted.map(({ tenant }) => tenant.id),
+    );
     for (const { budget, tenant, account } of budgeted) {
-      const { toDate } = await periodSpend(tx, tenant.id, account, now);
+      const toDate = rateWithTrial(tenant, figures.get(tenant.id) ?? {}, {
+        now,
+        waiveBase: trialWaivesBase(account, periodEnd),
+      });
       const reached = thresholdsReached(toDate.total, budget);
       if (!reached.length) continue;
       const inserted = await tx

@@ -1,12 +1,19 @@
 import 'server-only';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { Database } from '@/db/client';
-import { billingAccounts, meterReconciliations, meterReports, type MeterReport } from '@/db/schema';
+import {
+  billingAccounts,
+  meterReconciliations,
+  meterReports,
+  tenants,
+  type MeterReport,
+  type SubscriptionStatus,
+} from '@/db/schema';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { log } from '@/lib/log';
-import { allowancesOf, entitledOf, meteredFigures, periodOf } from '@/lib/metering';
-import { billedOverage, meteredLimits } from '@/lib/plans';
+import { allowancesOf, figuresByTenant, periodOf, type MeteredFigures } from '@/lib/metering';
+import { billedOverage, meteredLimits, type Entitled } from '@/lib/plans';
 import { meterEventName } from './catalogue';
 
 /**
@@ -19,7 +26,7 @@ import { meterEventName } from './catalogue';
  * metric (Stripe's price divides into blocks); a gauge (storage) is reported at its peak.
  */
 
-const LIVE_STATUSES = ['active', 'trialing', 'past_due'] as const;
+const LIVE_STATUSES: readonly SubscriptionStatus[] = ['active', 'trialing', 'past_due'];
 const LATE_USAGE_WINDOW_MS = 3_600_000;
 
 export function reportIdentifier(params: {
@@ -31,30 +38,66 @@ export function reportIdentifier(params: {
   return `tenantry:${params.tenantId}:${params.metric}:${params.periodStart.toISOString()}:${params.cumulative}`;
 }
 
-async function reportedSoFar(
-  tx: Transaction,
-  tenantId: string,
-  periodStart: Date,
-): Promise<Map<string, number>> {
-  const rows = await tx
+type StripeAccount = Entitled & { tenantId: string; customer: string | null };
+
+/** Tenants billed through Stripe with a customer, with what rating needs of their plan. */
+function stripeAccounts(tx: Transaction, statuses?: readonly SubscriptionStatus[]) {
+  return tx
     .select({
-      metric: meterReports.metric,
-      total: sql<number>`coalesce(max(${meterReports.cumulative}), 0)::float8`,
+      tenantId: billingAccounts.tenantId,
+      customer: billingAccounts.stripeCustomerId,
+      plan: tenants.plan,
+      featureOverrides: tenants.featureOverrides,
+      limitOverrides: tenants.limitOverrides,
+      overageOverrides: tenants.overageOverrides,
     })
-    .from(meterReports)
-    .where(and(eq(meterReports.tenantId, tenantId), eq(meterReports.periodStart, periodStart)))
-    .groupBy(meterReports.metric);
-  return new Map(rows.map((row) => [row.metric, Number(row.total)]));
+    .from(billingAccounts)
+    .innerJoin(tenants, eq(tenants.id, billingAccounts.tenantId))
+    .where(
+      and(
+        eq(billingAccounts.mode, 'stripe'),
+        isNotNull(billingAccounts.stripeCustomerId),
+        statuses ? inArray(billingAccounts.status, [...statuses]) : undefined,
+      ),
+    ) as Promise<StripeAccount[]>;
 }
 
-/** The period's overage to bill per metric, from the rollups, in whole units. */
-async function overageByMetric(
+/** Per tenant, then metric, totals over the period's reports (one grouped query for them all). */
+async function reportTotals<K extends string>(
   tx: Transaction,
-  tenantId: string,
+  params: { tenantIds: readonly string[]; periodStart: Date; sentOnly: boolean },
+  totals: Record<K, SQL<number>>,
+): Promise<Map<string, Map<string, Record<K, number>>>> {
+  const byTenant = new Map<string, Map<string, Record<K, number>>>();
+  if (!params.tenantIds.length) return byTenant;
+  const rows = (await tx
+    .select({ tenantId: meterReports.tenantId, metric: meterReports.metric, ...totals })
+    .from(meterReports)
+    .where(
+      and(
+        inArray(meterReports.tenantId, [...params.tenantIds]),
+        eq(meterReports.periodStart, params.periodStart),
+        params.sentOnly ? eq(meterReports.status, 'sent') : undefined,
+      ),
+    )
+    .groupBy(meterReports.tenantId, meterReports.metric)) as unknown as Array<
+    { tenantId: string; metric: string } & Record<K, number>
+  >;
+  for (const row of rows) {
+    const metrics = byTenant.get(row.tenantId) ?? new Map<string, Record<K, number>>();
+    metrics.set(row.metric, row);
+    byTenant.set(row.tenantId, metrics);
+  }
+  return byTenant;
+}
+
+/** The period's overage to bill per metric, in whole units, from the tenant's figures. */
+function overageByMetric(
+  tenant: Entitled,
+  figures: MeteredFigures,
   now: Date,
-): Promise<Map<string, number>> {
-  const tenant = await entitledOf(tx, tenantId);
-  const allowances = allowancesOf(tenant, await meteredFigures(tx, tenantId, now), now);
+): Map<string, number> {
+  const allowances = allowancesOf(tenant, figures, now);
   const overage = new Map(allowances.map((usage) => [usage.limit, usage.overage]));
   return new Map(
     billedOverage(tenant, allowances).map((line) => [
@@ -73,23 +116,22 @@ export async function planMeterReports(tx: Transaction, now: Date): Promise<numb
   const moments = [now];
   if (now.getTime() - current.start.getTime() < LATE_USAGE_WINDOW_MS)
     moments.unshift(new Date(current.start.getTime() - 1));
-  const accounts = await tx
-    .select({ tenantId: billingAccounts.tenantId })
-    .from(billingAccounts)
-    .where(
-      and(
-        eq(billingAccounts.mode, 'stripe'),
-        sql`${billingAccounts.stripeCustomerId} is not null`,
-        inArray(billingAccounts.status, [...LIVE_STATUSES]),
-      ),
-    );
+  const accounts = await stripeAccounts(tx, LIVE_STATUSES);
+  const tenantIds = accounts.map((account) => account.tenantId);
   let planned = 0;
-  for (const { tenantId } of accounts) {
-    for (const moment of moments) {
-      const periodStart = periodOf(moment).start;
-      const reported = await reportedSoFar(tx, tenantId, periodStart);
-      for (const [metric, cumulative] of await overageByMetric(tx, tenantId, moment)) {
-        const quantity = cumulative - (reported.get(metric) ?? 0);
+  for (const moment of moments) {
+    const periodStart = periodOf(moment).start;
+    const figures = await figuresByTenant(tx, moment, tenantIds);
+    const reported = await reportTotals(
+      tx,
+      { tenantIds, periodStart, sentOnly: false },
+      { cumulative: sql<number>`coalesce(max(${meterReports.cumulative}), 0)::float8` },
+    );
+    for (const account of accounts) {
+      const { tenantId } = account;
+      const owed = overageByMetric(account, figures.get(tenantId) ?? {}, moment);
+      for (const [metric, cumulative] of owed) {
+        const quantity = cumulative - Number(reported.get(tenantId)?.get(metric)?.cumulative ?? 0);
         if (quantity <= 0) continue;
         const inserted = await tx
           .insert(meterReports)
@@ -204,37 +246,26 @@ export async function reconcileMeterReports(
     ]),
   );
   return withPlatform(async (tx) => {
-    const accounts = await tx
-      .select({ tenantId: billingAccounts.tenantId, customer: billingAccounts.stripeCustomerId })
-      .from(billingAccounts)
-      .where(
-        and(
-          eq(billingAccounts.mode, 'stripe'),
-          sql`${billingAccounts.stripeCustomerId} is not null`,
-        ),
-      );
+    const accounts = await stripeAccounts(tx);
+    const tenantIds = accounts.map((account) => account.tenantId);
+    const figures = await figuresByTenant(tx, now, tenantIds);
+    const sent = await reportTotals(
+      tx,
+      { tenantIds, periodStart: period.start, sentOnly: true },
+      {
+        total: sql<number>`coalesce(sum(${meterReports.quantity}), 0)::float8`,
+        // What Stripe's summary can hold: events sent (timestamped) before its window's end.
+        inWindow: sql<number>`coalesce(sum(${meterReports.quantity}) filter (where ${meterReports.sentAt} < ${new Date(endTime * 1000)}), 0)::float8`,
+      },
+    );
     let checked = 0;
     let mismatches = 0;
-    for (const { tenantId, customer } of accounts) {
-      const expected = await overageByMetric(tx, tenantId, now);
-      const sentRows = await tx
-        .select({
-          metric: meterReports.metric,
-          total: sql<number>`coalesce(sum(${meterReports.quantity}), 0)::float8`,
-          // What Stripe's summary can hold: events sent (timestamped) before its window's end.
-          inWindow: sql<number>`coalesce(sum(${meterReports.quantity}) filter (where ${meterReports.sentAt} < ${new Date(endTime * 1000)}), 0)::float8`,
-        })
-        .from(meterReports)
-        .where(
-          and(
-            eq(meterReports.tenantId, tenantId),
-            eq(meterReports.periodStart, period.start),
-            eq(meterReports.status, 'sent'),
-          ),
-        )
-        .groupBy(meterReports.metric);
-      const reported = new Map(sentRows.map((row) => [row.metric, Number(row.total)]));
-      const inWindow = new Map(sentRows.map((row) => [row.metric, Number(row.inWindow)]));
+    for (const account of accounts) {
+      const { tenantId, customer } = account;
+      const expected = overageByMetric(account, figures.get(tenantId) ?? {}, now);
+      const totals = sent.get(tenantId) ?? new Map<string, { total: number; inWindow: number }>();
+      const reported = new Map([...totals].map(([metric, row]) => [metric, Number(row.total)]));
+      const inWindow = new Map([...totals].map(([metric, row]) => [metric, Number(row.inWindow)]));
       for (const metric of new Set([...expected.keys(), ...reported.keys()])) {
         const meterId = meters.get(meterEventName(metric));
         let stripeTotal: number | null = null;
