@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plans, type Plan } from '@/lib/plans';
 import { startStripeFake, type StripeFake } from '@/test-support/stripe-fake';
-import { createStripeClient, stripeFromEnv, syncStripeCatalogue } from '.';
+import { syncStripeCatalogue } from './catalogue';
+import { createStripeClient, stripeFromEnv } from './stripe';
 
 let fake: StripeFake;
 const stripe = () => createStripeClient({ secretKey: 'sk_test_fake', apiUrl: fake.url });

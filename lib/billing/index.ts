@@ -1,88 +1,31 @@
-export { ratePeriod, type ChargeLine, type PeriodCharges } from './rating';
-export { createStripeClient, stripeFromEnv } from './stripe';
-export { billingMode } from './mode';
+// The public surface of billing for pages, routes and scripts; jobs, tests and benches that need
+// a step on its own import its module.
+export { stripeFromEnv } from './stripe';
+export { syncStripeCatalogue } from './catalogue';
 export {
-  basePriceKey,
-  meterEventName,
-  overagePriceKey,
-  productId,
-  syncStripeCatalogue,
-  type SyncAction,
-} from './catalogue';
-export {
-  getInvoice,
-  internalInvoiceNumber,
-  invoiceTotals,
-  listInvoices,
-  saveInvoice,
-  type InvoiceCursor,
-  type InvoiceInput,
-  type InvoiceLineInput,
-  type InvoiceWithLines,
-} from './invoices';
-export { recordInvoicePaid, recordPaymentFailed, suspendAfterGracePeriod } from './lifecycle';
-export {
-  billingAccountFor,
   changeInternalPlan,
   openBillingPortal,
   startCheckout,
   type PlanChange,
 } from './subscriptions';
-export { forecastFigures, periodSpend, rateWithTrial, type PeriodSpend } from './spend';
+export { DEFAULT_BUDGET_THRESHOLDS, budgetInput, removeBudget, saveBudget } from './budgets';
+export { runBillingJobs } from './jobs';
+export { handleStripeWebhook } from './webhooks';
 export {
-  DEFAULT_BUDGET_THRESHOLDS,
-  budgetAlertsOf,
-  budgetInput,
-  getBudget,
-  removeBudget,
-  saveBudget,
-  sendBudgetAlerts,
-  thresholdsReached,
-  type BudgetInput,
-} from './budgets';
-export {
-  planMeterReports,
-  reconcileMeterReports,
-  reportIdentifier,
-  sendMeterReports,
-} from './meter-reports';
-export {
-  BILLING_JOB_INTERVAL_MS,
-  INVOICE_NET_DAYS,
-  applyPeriodTransitions,
-  issueInternalInvoices,
-  markOverdueInvoices,
-  runBillingJobs,
-  startBillingSchedule,
-  type BillingJobReport,
-} from './jobs';
-export {
-  STRIPE_WEBHOOK_TOLERANCE_SECONDS,
-  classifyPrice,
-  handleStripeWebhook,
-  processStripeEvent,
-  type SignedWebhookHandler,
-} from './webhooks';
-export {
-  getUnitCosts,
+  centsToDollars,
   loadCostReport,
   parsePeriod,
   periodKey,
   recentPeriods,
   setUnitCosts,
-  tenantCostReport,
   unitCostLabels,
-  unitCostsInput,
-  centsToDollars,
   unitCostResources,
+  unitCostsInput,
   type CostFlag,
   type CostPeriod,
   type UnitCostResource,
-  type CostReportDTO,
-  type TenantCostDTO,
-  type UnitCostsDTO,
 } from './costs';
-export { loadBillingPage, type BillingPageDTO } from './page';
+export { loadBillingPage } from './page';
 export {
   formatBillingMonth,
   formatInvoiceDate,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allowancesOf } from '@/lib/metering';
 import { plans, type Entitled } from '@/lib/plans';
-import { ratePeriod } from '.';
+import { ratePeriod } from './rating';
 
 const now = new Date('2026-11-20T12:00:00Z');
 const GB = 1024 ** 3;

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { requireMember } from '@/lib/actions';
-import { loadBillingPage } from '@/lib/billing';
+import { DEFAULT_BUDGET_THRESHOLDS, loadBillingPage } from '@/lib/billing';
 import { withTenant } from '@/lib/tenancy';
 import { Forbidden } from '../../_components/forbidden';
 import {
@@ -282,7 +282,7 @@ export default async function BillingPage({
           action={saveBudgetAction}
           values={{
             amount: billing.budget ? (billing.budget.amount / 100).toFixed(2) : '',
-            thresholds: (billing.budget?.thresholds ?? [50, 80, 100]).join(', '),
+            thresholds: (billing.budget?.thresholds ?? DEFAULT_BUDGET_THRESHOLDS).join(', '),
             capOverage: billing.budget?.capOverage ?? false,
           }}
         />
