@@ -1,44 +1,8 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { eq, like } from 'drizzle-orm';
 import { mailOutbox, tenants } from '@/db/schema';
 import { expect, openSettingsSection, signIn, test } from './fixtures';
-import { ownerDatabaseUrl } from './support/env';
-
-const run = promisify(execFile);
-
-/**
- * Runs lib/billing's budget alert job on the e2e database, as the server's billing schedule
- * does every minute, so the test need not wait for it (tsx child under the react-server
- * condition, like e2e/usage.spec.ts's rollups). DATABASE_URL too: the mail outbox is written
- * through the process's default database.
- */
-async function sendBudgetAlerts(): Promise<void> {
-  const script = `
-    import { openDatabase } from '@/db/client';
-    import { sendBudgetAlerts } from '@/lib/billing/budgets';
-    (async () => {
-      const handle = await openDatabase({ driver: 'pg', url: process.env.E2E_BILLING_URL, max: 1 });
-      try {
-        await sendBudgetAlerts({ database: handle.db });
-      } finally {
-        await handle.close();
-      }
-    })().catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });`;
-  await run(path.join('node_modules', '.bin', 'tsx'), ['--conditions=react-server', '-e', script], {
-    env: {
-      ...process.env,
-      E2E_BILLING_URL: ownerDatabaseUrl(),
-      DATABASE_URL: ownerDatabaseUrl(),
-      LOG_LEVEL: 'silent',
-    },
-  });
-}
+import { runServerJob } from './support/jobs';
 
 function planCard(page: Page, name: string) {
   return page
@@ -135,8 +99,8 @@ test('a budget alerts billing managers as spend crosses its thresholds', async (
   });
 
   await test.step('the alert job tells billing managers once, and the page shows it', async () => {
-    await sendBudgetAlerts();
-    await sendBudgetAlerts();
+    await runServerJob('@/lib/billing/budgets', 'sendBudgetAlerts');
+    await runServerJob('@/lib/billing/budgets', 'sendBudgetAlerts');
     await page.reload();
     const alerts = page.getByRole('region', { name: 'Budget alerts this period' });
     await expect(alerts.getByRole('listitem')).toHaveCount(2);

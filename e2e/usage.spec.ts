@@ -1,42 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { APIRequestContext, APIResponse, BrowserContext, Page } from '@playwright/test';
 import { usageEvents, usageNotifications } from '@/db/schema';
 import { expect, openSettingsSection, sessionCookie, test, type TestTenant } from './fixtures';
 import type { E2EDatabase } from './support/database';
-import { E2E_PORT, ownerDatabaseUrl } from './support/env';
+import { E2E_PORT } from './support/env';
+import { runServerJob } from './support/jobs';
 
-const run = promisify(execFile);
 const GB = 1024 ** 3;
-
-/**
- * Runs lib/metering's rollup job (refreshUsageRollups) on the e2e database, as the server's own
- * schedule does every minute: a test does not wait for it. lib/ is server-only, so the job runs
- * in a tsx child under the react-server condition, like e2e/start-server.ts; it waits while
- * the server's own run holds the job's lock.
- */
-async function refreshRollups(): Promise<void> {
-  const script = `
-    import { openDatabase } from '@/db/client';
-    import { refreshUsageRollups } from '@/lib/metering/rollup';
-    (async () => {
-      const handle = await openDatabase({ driver: 'pg', url: process.env.E2E_ROLLUP_URL, max: 1 });
-      try {
-        await refreshUsageRollups({ database: handle.db, wait: true });
-      } finally {
-        await handle.close();
-      }
-    })().catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });`;
-  await run(path.join('node_modules', '.bin', 'tsx'), ['--conditions=react-server', '-e', script], {
-    env: { ...process.env, E2E_ROLLUP_URL: ownerDatabaseUrl(), LOG_LEVEL: 'silent' },
-  });
-}
 
 /**
  * This month's usage for a pro tenant, stamped a little before now (never before the month's
@@ -81,7 +52,7 @@ async function seedUsage(db: E2EDatabase, tenant: TestTenant): Promise<void> {
       })
       .onConflictDoNothing();
   });
-  await refreshRollups();
+  await runServerJob('@/lib/metering/rollup', 'refreshUsageRollups', { wait: true });
 }
 
 /** A GET on the tenant's host from outside the browser, with the browser's session when given. */
