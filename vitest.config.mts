@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+// A fixed test-only master key: the shared test database keeps keys wrapped by earlier runs.
+const TEST_MASTER_KEY = 'dGVuYW50cnktdGVzdC1vbmx5LW1hc3Rlci1rZXktMDE=';
+
 const alias = {
   '@': path.resolve(import.meta.dirname),
   'server-only': path.resolve(import.meta.dirname, 'test-support/empty-module.ts'),
@@ -9,7 +12,7 @@ const alias = {
 export default defineConfig({
   resolve: { alias },
   test: {
-    env: { LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+    env: { LOG_LEVEL: 'silent', NODE_ENV: 'test', ENCRYPTION_MASTER_KEY: TEST_MASTER_KEY },
     coverage: {
       provider: 'v8',
       include: ['lib/**/*.ts', 'db/**/*.ts'],
@@ -51,7 +54,7 @@ export default defineConfig({
             'middleware.test.ts',
           ],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
-          env: { LOG_LEVEL: 'silent' },
+          env: { LOG_LEVEL: 'silent', ENCRYPTION_MASTER_KEY: TEST_MASTER_KEY },
         },
       },
       {
@@ -61,7 +64,7 @@ export default defineConfig({
           include: ['**/*.int.test.ts'],
           exclude: ['node_modules/**', 'e2e/**'],
           globalSetup: ['test-support/global-setup.ts'],
-          env: { LOG_LEVEL: 'silent' },
+          env: { LOG_LEVEL: 'silent', ENCRYPTION_MASTER_KEY: TEST_MASTER_KEY },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -1,5 +1,5 @@
 import 'server-only';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Transaction } from './client';
 import { getDatabase } from './runtime';
 
@@ -42,4 +42,10 @@ export async function withPlatform<T>(
     );
     return work(tx);
   });
+}
+
+/** The rows of a raw SQL statement, typed by the caller (every driver answers `{ rows }`). */
+export async function queryRows<T>(tx: Transaction, query: SQL): Promise<T[]> {
+  const result = (await tx.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
 }

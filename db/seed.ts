@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { count } from 'drizzle-orm';
+import { writingKeyring } from '@/lib/crypto';
 import { hashPassword } from '@/lib/passwords';
 import { plans, type PlanId } from '@/lib/plans';
 import type { Database } from './client';
@@ -240,9 +242,21 @@ export async function seedDemoData(
           .insert(tenantRoles)
           .values(spec.customRoles.map((role) => ({ ...role, tenantId: tenant.id })));
       }
-      await tx
-        .insert(documents)
-        .values(spec.documents.map((doc) => ({ ...doc, tenantId: tenant.id, authorId })));
+      const keyring = await writingKeyring(tx, tenant.id);
+      await tx.insert(documents).values(
+        spec.documents.map((doc) => {
+          const id = randomUUID();
+          const at = (column: 'title' | 'body') =>
+            ({ table: 'documents', column, rowId: id }) as const;
+          return {
+            id,
+            tenantId: tenant.id,
+            authorId,
+            title: keyring.seal(doc.title, at('title')),
+            body: keyring.seal(doc.body, at('body')),
+          };
+        }),
+      );
       if (spec.demoUsage) {
         const events = demoUsageEvents(tenant.id, new Date());
         for (let i = 0; i < events.length; i += 1000)

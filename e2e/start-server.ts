@@ -17,13 +17,21 @@ import path from 'node:path';
 import { openDatabase } from '@/db/client';
 import { seedDemoData } from '@/db/seed';
 import { prepareServerDatabase } from '@/test-support/server-database';
-import { E2E_AUTH_SECRET, E2E_DATABASE, E2E_PORT, ROOT_DOMAIN } from './support/env';
+import {
+  E2E_AUTH_SECRET,
+  E2E_DATABASE,
+  E2E_MASTER_KEY,
+  E2E_PORT,
+  ROOT_DOMAIN,
+} from './support/env';
 
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join('.next', 'BUILD_ID'))) {
     throw new Error('No production build in .next: run `npm run build` before `npm run test:e2e`.');
   }
 
+  // The seed seals the demo documents under keys wrapped by the server's master key.
+  process.env.ENCRYPTION_MASTER_KEY = E2E_MASTER_KEY;
   const started = performance.now();
   const { appUrl } = await prepareServerDatabase(E2E_DATABASE);
   const handle = await openDatabase({ driver: 'pg', url: appUrl, max: 2 });
@@ -45,6 +53,7 @@ async function main(): Promise<void> {
       NEXT_TELEMETRY_DISABLED: '1',
       ROOT_DOMAIN,
       AUTH_SECRET: E2E_AUTH_SECRET,
+      ENCRYPTION_MASTER_KEY: E2E_MASTER_KEY,
       DATABASE_URL: appUrl,
       DATABASE_DRIVER: 'pg',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

@@ -64,6 +64,23 @@ const envSchema = z
     BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(7),
     /** BILLING_JOBS=off: no in-process billing schedule (POST /api/platform/v1/jobs/billing). */
     BILLING_JOBS: z.enum(['on', 'off']).default('on'),
+    /**
+     * The key-encryption key that wraps every tenant's data keys: 32 random bytes in base64
+     * (`openssl rand -base64 32`). Required in production; development keeps a generated one
+     * in ./.data. ENCRYPTION_MASTER_KEY_ID names it beside each wrapped key.
+     */
+    ENCRYPTION_MASTER_KEY: z.string().optional(),
+    ENCRYPTION_MASTER_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'ENCRYPTION_MASTER_KEY_ID is 1–64 letters, digits, . _ -')
+      .default('local-1'),
+    /**
+     * Earlier master keys, still needed to unwrap data keys until `npm run keys:rewrap` has
+     * re-wrapped them under the current one: `id=base64key` pairs separated by commas.
+     */
+    ENCRYPTION_PREVIOUS_MASTER_KEYS: z.string().optional(),
+    /** KEY_JOBS=off: no in-process key schedule (POST /api/platform/v1/jobs/keys). */
+    KEY_JOBS: z.enum(['on', 'off']).default('on'),
     /** smtp:// or smtps:// with credentials; unset → mail lands in the outbox (dev mailbox). */
     SMTP_URL: z
       .string()

@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { tenantPolicies } from './roles';
 import { tenants } from './tenants';
 import { users } from './users';
@@ -25,8 +24,7 @@ export const documents = pgTable(
       t.updatedAt.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
     ),
-    check('documents_title_length', sql`char_length(${t.title}) between 1 and 200`),
-    check('documents_body_length', sql`char_length(${t.body}) <= 100000`),
+    // Title and body are sealed (lib/crypto): their lengths are checked before sealing.
     ...tenantPolicies('documents', t.tenantId),
   ],
 );

@@ -12,3 +12,4 @@ export * from './sso';
 export * from './activity';
 export * from './usage';
 export * from './billing';
+export * from './encryption';

@@ -9,6 +9,7 @@ import {
   memberships,
   platformSessions,
   sessions,
+  tenantKeys,
   tenants,
   usageEvents,
   users,
@@ -16,9 +17,17 @@ import {
   type RoleColumn,
   type TenantStatus,
 } from '@/db/schema';
+import { localKeyProvider } from '@/lib/crypto/envelope';
+import { keyringFrom } from '@/lib/crypto/keys';
 import { hashPassword } from '@/lib/passwords';
 import type { PlanId } from '@/lib/plans';
-import { E2E_EMAIL_DOMAIN, E2E_SLUG_PREFIX, ownerDatabaseUrl, tenantOrigin } from './env';
+import {
+  E2E_EMAIL_DOMAIN,
+  E2E_MASTER_KEY,
+  E2E_SLUG_PREFIX,
+  ownerDatabaseUrl,
+  tenantOrigin,
+} from './env';
 
 /**
  * Direct database access for fixtures and assertions. Every write goes through the platform
@@ -226,13 +235,36 @@ export class E2EDatabase {
     return row;
   }
 
-  async documentId(tenantId: string, title: string): Promise<string> {
-    const [row] = await this.platform((tx) =>
-      tx
-        .select({ id: documents.id })
+  /** The tenant's documents with their titles opened (they are sealed under the tenant's key). */
+  private async documentsOf(tenantId: string): Promise<Array<{ id: string; title: string }>> {
+    return this.platform(async (tx) => {
+      const keys = await tx
+        .select({
+          version: tenantKeys.version,
+          wrapped_key: tenantKeys.wrappedKey,
+          kek_id: tenantKeys.kekId,
+          status: tenantKeys.status,
+        })
+        .from(tenantKeys)
+        .where(eq(tenantKeys.tenantId, tenantId));
+      const provider = localKeyProvider(Buffer.from(E2E_MASTER_KEY, 'base64'));
+      const keyring = await keyringFrom(tenantId, keys, {
+        current: provider,
+        byId: new Map([[provider.keyId, provider]]),
+      });
+      const rows = await tx
+        .select({ id: documents.id, title: documents.title })
         .from(documents)
-        .where(and(eq(documents.tenantId, tenantId), eq(documents.title, title))),
-    );
+        .where(eq(documents.tenantId, tenantId));
+      return rows.map((row) => ({
+        id: row.id,
+        title: keyring.open(row.title, { table: 'documents', column: 'title', rowId: row.id }),
+      }));
+    });
+  }
+
+  async documentId(tenantId: string, title: string): Promise<string> {
+    const row = (await this.documentsOf(tenantId)).find((doc) => doc.title === title);
     if (!row) throw new Error(`no document “${title}” in tenant ${tenantId}`);
     return row.id;
   }
@@ -249,10 +281,7 @@ export class E2EDatabase {
   }
 
   async documentTitles(tenantId: string): Promise<string[]> {
-    const rows = await this.platform((tx) =>
-      tx.select({ title: documents.title }).from(documents).where(eq(documents.tenantId, tenantId)),
-    );
-    return rows.map((row) => row.title);
+    return (await this.documentsOf(tenantId)).map((doc) => doc.title);
   }
 
   /** The server-side sessions of a user: one per sign-in, revoked by sign-out. */

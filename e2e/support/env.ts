@@ -12,6 +12,9 @@ export const ROOT_URL = `http://${ROOT_DOMAIN}`;
 /** A fixed, test-only secret: sessions minted by one run's server verify on a reused one. */
 export const E2E_AUTH_SECRET = 'tenantry-e2e-only-auth-secret-do-not-use-0123456789';
 
+/** A fixed, test-only master key (32 bytes, base64) for the server, its jobs and the fixtures. */
+export const E2E_MASTER_KEY = 'ZTJlLW9ubHktdGVuYW50cnktbWFzdGVyLWtleS0wMDE=';
+
 export const E2E_DATABASE = 'tenantry_e2e';
 
 /**

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ownerDatabaseUrl } from './env';
+import { E2E_MASTER_KEY, ownerDatabaseUrl } from './env';
 
 const run = promisify(execFile);
 
@@ -32,6 +32,11 @@ export async function runServerJob(
       process.exit(1);
     });`;
   await run(path.join('node_modules', '.bin', 'tsx'), ['--conditions=react-server', '-e', script], {
-    env: { ...process.env, DATABASE_URL: ownerDatabaseUrl(), LOG_LEVEL: 'silent' },
+    env: {
+      ...process.env,
+      DATABASE_URL: ownerDatabaseUrl(),
+      ENCRYPTION_MASTER_KEY: E2E_MASTER_KEY,
+      LOG_LEVEL: 'silent',
+    },
   });
 }

@@ -8,3 +8,6 @@ export {
   type FieldContext,
   type KeyProvider,
 } from './envelope';
+export { isSealed, type Keyring } from './keys';
+export { readingKeyring, writingKeyring } from './keyring';
+export { sealedTables, type SealedTable } from './sealed-columns';

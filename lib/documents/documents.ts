@@ -1,10 +1,12 @@
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Transaction } from '@/db/scope';
 import { documents, users, type ActivityChannel } from '@/db/schema';
 import { recordAccess, type ActivityRequest } from '@/lib/activity';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
+import { readingKeyring, writingKeyring, type Keyring } from '@/lib/crypto';
 import { AppError } from '@/lib/errors';
 import { assertWithinAllowances } from '@/lib/metering';
 import { assertBelowLimit } from '@/lib/tenancy';
@@ -80,9 +82,25 @@ export async function listDocuments(
 
   const page = rows.slice(0, params.limit);
   const last = page.at(-1);
+  const keyring = await readingKeyring(tx, params.tenantId);
   return {
-    data: page.map(({ cursorAt: _cursorAt, ...summary }) => summary),
+    data: page.map(({ cursorAt: _cursorAt, ...summary }) => ({
+      ...summary,
+      title: openTitle(keyring, summary),
+    })),
     nextCursor: rows.length > params.limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+  };
+}
+
+// Title and body are sealed under the tenant's data key, bound to the document's id (lib/crypto).
+function openTitle(keyring: Keyring, row: { id: string; title: string }): string {
+  return keyring.open(row.title, { table: 'documents', column: 'title', rowId: row.id });
+}
+
+function sealContent(keyring: Keyring, id: string, content: { title: string; body: string }) {
+  return {
+    title: keyring.seal(content.title, { table: 'documents', column: 'title', rowId: id }),
+    body: keyring.seal(content.body, { table: 'documents', column: 'body', rowId: id }),
   };
 }
 
@@ -115,7 +133,12 @@ export async function getDocument(
     .leftJoin(users, eq(users.id, documents.authorId))
     .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)));
   if (!row) throw new AppError('not_found', 'Document not found.');
-  return row;
+  const keyring = await readingKeyring(tx, params.tenantId);
+  return {
+    ...row,
+    title: openTitle(keyring, row),
+    body: keyring.open(row.body, { table: 'documents', column: 'body', rowId: row.id }),
+  };
 }
 
 /**
@@ -167,13 +190,15 @@ export async function createDocument(
 ): Promise<{ id: string }> {
   await assertBelowLimit(tx, { tenantId: params.tenantId, limit: 'documents' });
   await assertWithinAllowances(tx, params.tenantId, ['storage_bytes']);
+  const id = randomUUID();
+  const keyring = await writingKeyring(tx, params.tenantId);
   const [row] = await tx
     .insert(documents)
     .values({
+      id,
       tenantId: params.tenantId,
       authorId: params.actor.type === 'user' ? params.actor.id : null,
-      title: params.title,
-      body: params.body,
+      ...sealContent(keyring, id, params),
     })
     .returning({ id: documents.id });
   if (!row) throw new Error('insert returned no row');
@@ -185,9 +210,10 @@ export async function updateDocument(
   tx: Transaction,
   params: Mutation & UpdateDocumentInput,
 ): Promise<{ id: string }> {
+  const keyring = await writingKeyring(tx, params.tenantId);
   const [row] = await tx
     .update(documents)
-    .set({ title: params.title, body: params.body, updatedAt: sql`now()` })
+    .set({ ...sealContent(keyring, params.id, params), updatedAt: sql`now()` })
     .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)))
     .returning({ id: documents.id });
   if (!row) throw new AppError('not_found', 'Document not found.');
@@ -204,5 +230,6 @@ export async function deleteDocument(
     .where(and(eq(documents.tenantId, params.tenantId), eq(documents.id, params.id)))
     .returning({ id: documents.id, title: documents.title });
   if (!row) throw new AppError('not_found', 'Document not found.');
-  await auditDocument(tx, params, 'document.deleted', row.id, row.title);
+  const keyring = await readingKeyring(tx, params.tenantId);
+  await auditDocument(tx, params, 'document.deleted', row.id, openTitle(keyring, row));
 }

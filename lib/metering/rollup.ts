@@ -1,7 +1,7 @@
 import 'server-only';
 import { sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
-import { withPlatform, type Transaction } from '@/db/scope';
+import { queryRows as rows, withPlatform, type Transaction } from '@/db/scope';
 import { bucketStartOf } from './buckets';
 import type { MetricCatalogue } from './metrics';
 import { metricCatalogue } from './ingest';
@@ -15,11 +15,6 @@ export type RollupRun =
   | { ran: true; hours: number; days: number; months: number; watermark: Date; ms: number };
 
 type Bucket = { tenant_id: string; metric: string; bucket: string | Date };
-
-async function rows<T>(tx: Transaction, query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = (await tx.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 /** The catalogue as a jsonb recordset the SQL below joins to. */
 function catalogueJson(catalogue: MetricCatalogue): string {

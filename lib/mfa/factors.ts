@@ -1,9 +1,11 @@
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import { and, count, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Transaction } from '@/db/scope';
 import { mfaFactors, mfaRecoveryCodes, tenants, type SessionPendingStep } from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { mfaPolicyOf } from '@/lib/auth/policy';
+import { readingKeyring, writingKeyring } from '@/lib/crypto';
 import { AppError } from '@/lib/errors';
 import { qrCodeDataUrl } from './qr';
 import { generateRecoveryCodes, hashRecoveryCode, isRecoveryCode } from './recovery-codes';
@@ -38,6 +40,10 @@ async function tenantRequiresMfa(tx: Transaction, tenantId: string): Promise<boo
   return mfaPolicyOf(row?.settings.security).requireMfa;
 }
 
+// The TOTP secret is sealed under the tenant's data key, bound to the factor's id.
+const secretAt = (factorId: string) =>
+  ({ table: 'mfa_factors', column: 'secret', rowId: factorId }) as const;
+
 async function factorOf(tx: Transaction, owner: Owner) {
   const [factor] = await tx
     .select({
@@ -50,7 +56,9 @@ async function factorOf(tx: Transaction, owner: Owner) {
     .where(
       and(eq(mfaFactors.tenantId, owner.tenantId), eq(mfaFactors.membershipId, owner.membershipId)),
     );
-  return factor;
+  if (!factor) return undefined;
+  const keyring = await readingKeyring(tx, owner.tenantId);
+  return { ...factor, secret: keyring.open(factor.secret, secretAt(factor.id)) };
 }
 
 async function unusedRecoveryCodes(tx: Transaction, owner: Owner): Promise<number> {
@@ -118,7 +126,9 @@ export async function startEnrolment(tx: Transaction, params: Owner): Promise<{ 
   }
   if (factor) await tx.delete(mfaFactors).where(eq(mfaFactors.id, factor.id));
   const secret = generateTotpSecret();
-  await tx.insert(mfaFactors).values({ ...params, secret });
+  const id = randomUUID();
+  const keyring = await writingKeyring(tx, params.tenantId);
+  await tx.insert(mfaFactors).values({ ...params, id, secret: keyring.seal(secret, secretAt(id)) });
   return { secret };
 }
 

@@ -7,6 +7,7 @@ import { ssoConnections } from '@/db/schema';
 import { withTenant } from '@/db/scope';
 import { createTenant, setupTestDatabase, teardownTestDatabase } from '@/db/testing';
 import { listAuditEvents } from '@/lib/audit';
+import { isSealed } from '@/lib/crypto';
 import { AppError } from '@/lib/errors';
 import { startTestIdp, type TestIdp } from '@/test-support/oidc-provider';
 import {
@@ -20,6 +21,7 @@ import {
   ssoRedirectUri,
   ssoSettings,
 } from './index';
+import { ssoClientOf } from './connections';
 import { discoveryUrl } from './discovery';
 
 let handle: DatabaseHandle;
@@ -177,17 +179,21 @@ describe('a tenant’s connection', () => {
     await save({});
     await save({ clientSecret: '', clientId: 'renamed-client' });
     const secretOf = () =>
-      withTenant(tenant.id, (tx) =>
-        tx
-          .select({ secret: ssoConnections.clientSecret, clientId: ssoConnections.clientId })
+      withTenant(tenant.id, async (tx) => {
+        const [stored] = await tx
+          .select({ secret: ssoConnections.clientSecret })
           .from(ssoConnections)
-          .where(eq(ssoConnections.tenantId, tenant.id)),
-      );
-    expect(await secretOf()).toEqual([
-      { secret: 'first-secret-value', clientId: 'renamed-client' },
-    ]);
+          .where(eq(ssoConnections.tenantId, tenant.id));
+        const client = await ssoClientOf(tx, { tenantId: tenant.id });
+        return { stored: stored?.secret, secret: client?.clientSecret, clientId: client?.clientId };
+      });
+    const first = await secretOf();
+    expect(first).toMatchObject({ secret: 'first-secret-value', clientId: 'renamed-client' });
+    // Stored sealed under the tenant's data key, never as typed.
+    expect(isSealed(first.stored!)).toBe(true);
+    expect(first.stored).not.toContain('first-secret');
     await save({ clientSecret: 'second-secret-value' });
-    expect((await secretOf())[0]?.secret).toBe('second-secret-value');
+    expect((await secretOf()).secret).toBe('second-secret-value');
 
     const events = await withTenant(tenant.id, (tx) =>
       listAuditEvents(tx, { tenantId: tenant.id, action: 'sso.configured' }),

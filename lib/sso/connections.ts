@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Transaction } from '@/db/scope';
 import { ssoConnections } from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
+import { readingKeyring, writingKeyring } from '@/lib/crypto';
 import { AppError } from '@/lib/errors';
 import type { SsoAutoProvisionRole, SsoConnectionInput } from './schemas';
 
@@ -71,9 +72,18 @@ export async function ssoClientOf(
     })
     .from(ssoConnections)
     .where(and(eq(ssoConnections.tenantId, params.tenantId), eq(ssoConnections.enabled, true)));
-  return row
-    ? { ...row, autoProvisionRole: row.autoProvisionRole as SsoAutoProvisionRole | null }
-    : null;
+  if (!row) return null;
+  const keyring = await readingKeyring(tx, params.tenantId);
+  return {
+    ...row,
+    clientSecret: keyring.open(row.clientSecret, secretAt(params.tenantId)),
+    autoProvisionRole: row.autoProvisionRole as SsoAutoProvisionRole | null,
+  };
+}
+
+// The client secret is sealed under the tenant's data key; the tenant's one connection is its row.
+function secretAt(tenantId: string) {
+  return { table: 'sso_connections', column: 'client_secret', rowId: tenantId } as const;
 }
 
 /** Whether members must sign in with SSO (an enabled, enforced connection). */
@@ -81,8 +91,11 @@ export async function isSsoEnforced(
   tx: Transaction,
   params: { tenantId: string },
 ): Promise<boolean> {
-  const client = await ssoClientOf(tx, params);
-  return client?.enforced ?? false;
+  const [row] = await tx
+    .select({ enforced: ssoConnections.enforced })
+    .from(ssoConnections)
+    .where(and(eq(ssoConnections.tenantId, params.tenantId), eq(ssoConnections.enabled, true)));
+  return row?.enforced ?? false;
 }
 
 /**
@@ -118,17 +131,19 @@ export async function saveSsoConnection(
     // Enforcing a connection that is switched off would lock members out: enforced needs enabled.
     enforced: input.enabled && input.enforced,
     autoProvisionRole: input.autoProvisionRole,
-    ...(input.clientSecret ? { clientSecret: input.clientSecret } : {}),
   };
+  const clientSecret = input.clientSecret
+    ? (await writingKeyring(tx, tenantId)).seal(input.clientSecret, secretAt(tenantId))
+    : undefined;
   const [saved] = before
     ? await tx
         .update(ssoConnections)
-        .set({ ...values, updatedAt: sql`now()` })
+        .set({ ...values, ...(clientSecret ? { clientSecret } : {}), updatedAt: sql`now()` })
         .where(eq(ssoConnections.tenantId, tenantId))
         .returning(publicColumns)
     : await tx
         .insert(ssoConnections)
-        .values({ tenantId, ...values, clientSecret: input.clientSecret! })
+        .values({ tenantId, ...values, clientSecret: clientSecret! })
         .returning(publicColumns);
   if (!saved) throw new Error('sso connection write returned no row');
   const after = toDTO(saved);
