@@ -1,7 +1,7 @@
 /**
  * Runs once when the server starts. On the embedded database this opens (and so migrates and
  * seeds) it before the first request, and a second process gets the lock error right away. It
- * then starts the metering and billing schedules and makes a shutdown write the buffered usage
+ * then starts the metering, billing and key schedules and makes a shutdown write the buffered usage
  * first.
  */
 export async function register(): Promise<void> {
@@ -16,6 +16,10 @@ export async function register(): Promise<void> {
     if (env().BILLING_JOBS === 'on') {
       const { startBillingSchedule } = await import('./lib/billing/jobs');
       startBillingSchedule();
+    }
+    if (env().KEY_JOBS === 'on') {
+      const { startKeySchedule } = await import('./lib/crypto/management');
+      startKeySchedule();
     }
     flushUsageOnShutdown();
   }

@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { ROOT_URL, tenantOrigin } from './e2e/support/env';
+import { E2E_MASTER_KEY, ROOT_URL, tenantOrigin } from './e2e/support/env';
 
 const CI = !!process.env.CI;
 
@@ -46,6 +46,8 @@ export default defineConfig({
   ],
   webServer: {
     command: 'npx tsx --conditions=react-server e2e/start-server.ts',
+    // The seed seals the demo documents under keys wrapped by the server's master key.
+    env: { ENCRYPTION_MASTER_KEY: E2E_MASTER_KEY },
     url: `${ROOT_URL}/api/health`,
     reuseExistingServer: !CI,
     timeout: 120_000,

@@ -69,6 +69,7 @@ export const BENCH_SECTIONS = [
   'usage-dashboard',
   'metering-shutdown',
   'billing',
+  'encryption',
 ] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 

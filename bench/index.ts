@@ -1,6 +1,6 @@
 /**
- * `npm run bench` — measurements side by side, in seven sections (`--only isolation|api|console|
- * ingestion|usage-dashboard|metering-shutdown|billing`, all of them by default):
+ * `npm run bench` — measurements side by side, in eight sections (`--only isolation|api|console|
+ * ingestion|usage-dashboard|metering-shutdown|billing|encryption`, all of them by default):
  *
  *   isolation          what tenant isolation costs on the document list (below);
  *   api                GET /api/v1/documents against a constant route on the same `next start`
@@ -13,7 +13,9 @@
  *   metering-shutdown  usage the in-process buffer loses on SIGTERM and SIGKILL
  *                      (bench/metering-shutdown.ts);
  *   billing            Stripe webhooks (new, duplicate, concurrent), the internal invoicing pass
- *                      and the cost report against the usage overview (bench/billing.ts).
+ *                      and the cost report against the usage overview (bench/billing.ts);
+ *   encryption         a document's create + read with per-tenant field encryption against the
+ *                      same statements storing plaintext (bench/encryption.ts).
  *
  * The isolation section:
  *
@@ -43,6 +45,7 @@ import { listDocuments, type DocumentPage } from '@/lib/documents/documents';
 import { takeCensus, shortStatement, type Census } from './census';
 import { apiThroughput } from './api-throughput';
 import { billingBench } from './billing';
+import { encryptionBench } from './encryption';
 import { BENCH_DATABASE, readBenchConfig, readSections, type BenchConfig } from './config';
 import { consoleList } from './console-list';
 import { meteringIngestion } from './metering-ingestion';
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
   if (sections.includes('usage-dashboard')) await usageDashboard(config);
   if (sections.includes('metering-shutdown')) await meteringShutdown(config);
   if (sections.includes('billing')) await billingBench(config);
+  if (sections.includes('encryption')) await encryptionBench(config);
   line(
     `\ntotal time ${((performance.now() - startedAt) / 1000).toFixed(1)} s · load average at the end ${loadAverage()}`,
   );

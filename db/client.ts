@@ -97,5 +97,12 @@ export function configureNeon(wsProxy: string | undefined): void {
     neonConfig.wsProxy = (host, port) => `${wsProxy}/v2?address=${host}:${port}`;
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineConnect = false;
+  } else {
+    // Neon's own proxy, always over TLS (wss://); stated rather than left to the defaults, so
+    // one process that used a local proxy first cannot carry plain ws:// over.
+    neonConfig.wsProxy = (host) => `${host}/v2`;
+    neonConfig.useSecureWebSocket = true;
+    neonConfig.forceDisablePgSSL = true;
+    neonConfig.pipelineConnect = 'password';
   }
 }

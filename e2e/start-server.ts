@@ -30,8 +30,6 @@ async function main(): Promise<void> {
     throw new Error('No production build in .next: run `npm run build` before `npm run test:e2e`.');
   }
 
-  // The seed seals the demo documents under keys wrapped by the server's master key.
-  process.env.ENCRYPTION_MASTER_KEY = E2E_MASTER_KEY;
   const started = performance.now();
   const { appUrl } = await prepareServerDatabase(E2E_DATABASE);
   const handle = await openDatabase({ driver: 'pg', url: appUrl, max: 2 });

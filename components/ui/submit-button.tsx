@@ -9,14 +9,16 @@ export function SubmitButton({
   children,
   pendingLabel,
   variant,
+  disabled = false,
 }: {
   children: ReactNode;
   pendingLabel: string;
   variant?: ButtonVariant;
+  disabled?: boolean;
 }) {
   const { pending } = useFormStatus();
   return (
-    <Button type="submit" variant={variant} disabled={pending} aria-busy={pending}>
+    <Button type="submit" variant={variant} disabled={pending || disabled} aria-busy={pending}>
       {pending ? pendingLabel : children}
     </Button>
   );

@@ -504,6 +504,15 @@ export const auditActionGroups: ReadonlyArray<ActionGroup> = [
     },
   },
   {
+    prefix: 'encryption.',
+    label: 'Encryption',
+    actions: {
+      'encryption.key_rotated': 'Encryption key rotated',
+      'encryption.policy_updated': 'Key rotation policy changed',
+      'encryption.keys_destroyed': 'Encryption keys destroyed',
+    },
+  },
+  {
     prefix: 'invoice.',
     label: 'Invoices',
     actions: { 'invoice.marked_paid': 'Invoice marked paid', 'invoice.voided': 'Invoice voided' },

@@ -1,3 +1,5 @@
+import 'server-only';
+
 export {
   DecryptionError,
   generateDataKey,
@@ -10,4 +12,18 @@ export {
 } from './envelope';
 export { isSealed, type Keyring } from './keys';
 export { readingKeyring, writingKeyring } from './keyring';
+export {
+  continueRotation,
+  destroyTenantKeys,
+  encryptionOverview,
+  rewrapDataKeys,
+  rotateKeyNow,
+  runKeyJobs,
+  saveEncryptionPolicy,
+  type EncryptionOverview,
+  type KeyJobReport,
+  type KeyVersionDTO,
+  type RotationDTO,
+} from './management';
+export { encryptionPolicyInput, ROTATION_INTERVAL_CHOICES } from './schemas';
 export { sealedTables, type SealedTable } from './sealed-columns';

@@ -130,6 +130,18 @@ export async function rotateKeyNow(
   return started;
 }
 
+/**
+ * Re-encrypts a rotation's rows for up to `budgetMs` (an action runs this after answering, so a
+ * small tenant's rotation is done in seconds); errors are logged, and the key job carries on.
+ */
+export async function continueRotation(rotationId: string, budgetMs = 55_000): Promise<void> {
+  try {
+    await runRotation(rotationId, { deadline: Date.now() + budgetMs });
+  } catch (error) {
+    log.error({ err: error, rotationId }, 'encryption.rotation_failed');
+  }
+}
+
 /** Sets how often the key job rotates on its own (null: only when someone asks). */
 export async function saveEncryptionPolicy(
   tx: Transaction,

@@ -15,8 +15,10 @@ export default async function SettingsLayout({ children }: { children: ReactNode
       links.push({ href: '/settings/members', label: 'Members' });
       links.push({ href: '/settings/roles', label: 'Roles' });
     }
-    if (hasPermission(viewer, 'security:manage'))
+    if (hasPermission(viewer, 'security:manage')) {
       links.push({ href: '/settings/security', label: 'Security' });
+      links.push({ href: '/settings/encryption', label: 'Encryption' });
+    }
     // Every member manages their own sessions and second factor.
     links.push({ href: '/settings/sessions', label: 'Your sessions' });
     links.push({ href: '/settings/mfa', label: 'Two-factor' });

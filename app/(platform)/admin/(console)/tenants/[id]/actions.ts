@@ -1,17 +1,20 @@
 'use server';
 
+import { after } from 'next/server';
 import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
 import { platformAction, type ActionState, type PlatformActionHandler } from '@/lib/actions';
+import { continueRotation, rotateKeyNow } from '@/lib/crypto';
 import {
   changePlanForm,
   changeStatusForm,
   metadataForm,
   overridesForm,
+  tenantIdSchema,
   type TenantChange,
 } from '@/lib/operators';
 import { plans, type PlanId } from '@/lib/plans';
 import { statusLabels, updateTenant, type TenantDTO } from '@/lib/tenancy';
-import type { z } from 'zod';
 import type { ConsoleSaved } from './_components/saved-message';
 
 // Next.js accepts only async function declarations as exports of a 'use server' file, so each
@@ -63,6 +66,21 @@ const updateMetadata = platformAction(
   refresh,
 );
 
+const rotateKey = platformAction(
+  { name: 'encryption.rotate', input: z.object({ id: tenantIdSchema }) },
+  async ({ tx, ctx, input }) => {
+    const { rotationId, version } = await rotateKeyNow(tx, {
+      tenantId: input.id,
+      actor: ctx.actor,
+      request: ctx.request,
+    });
+    // Re-encrypt straight away, after the answer; the key job picks up whatever is left.
+    after(() => continueRotation(rotationId));
+    return { version };
+  },
+  refresh,
+);
+
 export async function changeStatusAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
   return changeStatus(previous, formData);
 }
@@ -83,4 +101,11 @@ export async function updateMetadataAction(
   formData: FormData,
 ) {
   return updateMetadata(previous, formData);
+}
+
+export async function rotateKeyAction(
+  previous: ActionState<{ version: number }>,
+  formData: FormData,
+) {
+  return rotateKey(previous, formData);
 }

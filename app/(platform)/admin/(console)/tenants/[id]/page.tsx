@@ -2,7 +2,11 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { cache } from 'react';
+import { KeyVersionsTable } from '@/components/encryption/key-versions-table';
+import { RotateKeyForm } from '@/components/encryption/rotate-key-form';
+import { RotationProgress } from '@/components/encryption/rotation-progress';
 import { requireOperator } from '@/lib/actions';
+import { encryptionOverview } from '@/lib/crypto';
 import { env } from '@/lib/env';
 import { protocolFor, tenantOrigin } from '@/lib/host';
 import {
@@ -12,12 +16,13 @@ import {
   overagePolicyLabels,
 } from '@/lib/operators';
 import { planIds, plans } from '@/lib/plans';
-import { statusLabels, statusTransitions } from '@/lib/tenancy';
+import { statusLabels, statusTransitions, withPlatform } from '@/lib/tenancy';
 import { Card } from '../../_components/card';
 import { StatusBadge } from '../../_components/status-badge';
 import {
   changePlanAction,
   changeStatusAction,
+  rotateKeyAction,
   updateMetadataAction,
   updateOverridesAction,
 } from './actions';
@@ -51,6 +56,8 @@ export default async function TenantConsolePage({ params }: Params) {
   const { operator, data } = await load((await params).id);
   if (!data) notFound();
   const { tenant, trail } = data;
+  const encryption = await withPlatform((tx) => encryptionOverview(tx, tenant.id));
+  const rotation = encryption.rotation?.status === 'running' ? encryption.rotation : null;
   const { ROOT_DOMAIN } = env();
   const portal = tenantOrigin(tenant.slug, ROOT_DOMAIN, protocolFor(ROOT_DOMAIN));
   const breakdown = entitlementBreakdown(tenant);
@@ -205,6 +212,38 @@ export default async function TenantConsolePage({ params }: Params) {
           tenantId={tenant.id}
           metadata={Object.entries(tenant.metadata)}
         />
+      </Card>
+
+      <Card
+        id="encryption-heading"
+        title="Encryption"
+        description={
+          encryption.rotationIntervalDays
+            ? `Data key rotated every ${encryption.rotationIntervalDays} days by the tenant’s policy.`
+            : 'Data key rotated only by hand.'
+        }
+      >
+        <div className="space-y-4">
+          {rotation ? (
+            <RotationProgress
+              version={rotation.targetVersion}
+              done={rotation.doneRows}
+              total={rotation.totalRows}
+            />
+          ) : null}
+          {encryption.keys.length > 0 ? (
+            <KeyVersionsTable keys={encryption.keys} />
+          ) : (
+            <p className="text-sm text-slate-600">No data key yet: nothing encrypted stored.</p>
+          )}
+          {encryption.destroyed ? null : (
+            <RotateKeyForm
+              action={rotateKeyAction}
+              disabled={Boolean(rotation)}
+              tenantId={tenant.id}
+            />
+          )}
+        </div>
       </Card>
 
       <Card
