@@ -47,6 +47,11 @@ export async function runMigrations(target: MigrationTarget): Promise<void> {
   }
 }
 
+/** The schema version this code expects: how many migrations it ships (backups record it). */
+export function codeSchemaVersion(): number {
+  return readMigrationFiles({ migrationsFolder }).length;
+}
+
 export type SchemaState = { applied: number; expected: number; current: boolean };
 
 /**

@@ -30,10 +30,12 @@ export async function withTenant<T>(
 /**
  * The platform path: operator console, sign-up, jobs and webhooks. Runs as tenantry_platform,
  * whose policies see every tenant. Never call it with input from a tenant request's host.
+ * `repeatable read` gives the whole transaction one snapshot (a consistent backup).
  */
 export async function withPlatform<T>(
   work: (tx: Transaction) => Promise<T>,
   database?: Database,
+  options?: { isolationLevel: 'repeatable read' },
 ): Promise<T> {
   const db = database ?? (await getDatabase()).db;
   return db.transaction(async (tx) => {
@@ -41,7 +43,7 @@ export async function withPlatform<T>(
       sql`select set_config('role', 'tenantry_platform', true), set_config('app.tenant_id', '', true)`,
     );
     return work(tx);
-  });
+  }, options);
 }
 
 /** The rows of a raw SQL statement, typed by the caller (every driver answers `{ rows }`). */

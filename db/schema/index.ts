@@ -13,3 +13,4 @@ export * from './activity';
 export * from './usage';
 export * from './billing';
 export * from './encryption';
+export * from './backups';

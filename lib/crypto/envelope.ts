@@ -55,6 +55,18 @@ function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   }
 }
 
+/** AES-256-GCM over bytes: `nonce ‖ ciphertext ‖ tag`, `aad` bound (backups use it whole). */
+export function sealBytes(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+  assertKey(key, 'A data key');
+  return seal(key, plaintext, aad);
+}
+
+/** Opens `sealBytes`'s output; throws DecryptionError when the key, the bytes or `aad` differ. */
+export function openBytes(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
+  assertKey(key, 'A data key');
+  return open(key, sealed, aad);
+}
+
 function assertKey(key: Buffer, what: string): void {
   if (key.length !== KEY_BYTES) throw new Error(`${what} must be ${KEY_BYTES} bytes`);
 }

@@ -19,6 +19,8 @@ export type Keyring = {
   seal<T extends SealedTable>(plaintext: string, at: SealedAt<T>): string;
   /** Opens a value sealed under any version this tenant still holds. */
   open<T extends SealedTable>(value: string, at: SealedAt<T>): string;
+  /** The data key of a version (backups seal whole archives with it). */
+  key(version: number): Buffer;
   /** Re-seals a value under `version` (the key job), or returns it untouched when it is already. */
   reseal<T extends SealedTable>(value: string, at: SealedAt<T>, version: number): string;
 };
@@ -105,6 +107,7 @@ export async function keyringFrom(
       return sealWith(activeVersion, plaintext, at);
     },
     open,
+    key: keyOf,
     reseal(value, at, version) {
       if (isSealed(value) && keyVersionOf(value) === version) return value;
       return sealWith(version, open(value, at), at);

@@ -78,6 +78,8 @@ export type Plan = {
   pricing: PlanPricing;
   /** Days of free trial the first time a tenant takes this plan (0: none). */
   trialDays: number;
+  /** Daily scheduled backups kept (the oldest beyond this are deleted); manual ones likewise. */
+  backupsKept: number;
 };
 
 const MB = 1024 * 1024;
@@ -119,6 +121,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
     },
     pricing: { currency: 'usd', monthlyAmount: 0, overagePrices: {} },
     trialDays: 0,
+    backupsKept: 3,
   },
   pro: {
     id: 'pro',
@@ -145,6 +148,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
     },
     pricing: { currency: 'usd', monthlyAmount: 4_900, overagePrices: standardOveragePrices },
     trialDays: 14,
+    backupsKept: 14,
   },
   business: {
     id: 'business',
@@ -171,6 +175,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
     },
     pricing: { currency: 'usd', monthlyAmount: 29_900, overagePrices: standardOveragePrices },
     trialDays: 14,
+    backupsKept: 30,
   },
   enterprise: {
     id: 'enterprise',
@@ -197,6 +202,7 @@ export const plans: Readonly<Record<PlanId, Plan>> = {
     },
     pricing: { currency: 'usd', monthlyAmount: 199_900, overagePrices: standardOveragePrices },
     trialDays: 0,
+    backupsKept: 90,
   },
 };
 
@@ -248,6 +254,11 @@ export function limitFor(tenant: Entitled, limit: Limit): number | null {
       return value;
   }
   return planOf(tenant).limits[limit];
+}
+
+/** How many backups of each kind the tenant's plan keeps (an unknown plan keeps the free plan's). */
+export function backupsKeptFor(tenant: Entitled): number {
+  return planOf(tenant).backupsKept;
 }
 
 /** The tenant's plan's price (an unknown plan prices as free, like its entitlements). */
