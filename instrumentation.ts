@@ -1,7 +1,7 @@
 /**
  * Runs once when the server starts. On the embedded database this opens (and so migrates and
  * seeds) it before the first request, and a second process gets the lock error right away. It
- * then starts the metering, billing and key schedules and makes a shutdown write the buffered usage
+ * then starts the metering, billing, key and backup schedules and makes a shutdown write the buffered usage
  * first.
  */
 export async function register(): Promise<void> {
@@ -20,6 +20,10 @@ export async function register(): Promise<void> {
     if (env().KEY_JOBS === 'on') {
       const { startKeySchedule } = await import('./lib/crypto/management');
       startKeySchedule();
+    }
+    if (env().BACKUP_JOBS === 'on') {
+      const { startBackupSchedule } = await import('./lib/backups/jobs');
+      startBackupSchedule();
     }
     flushUsageOnShutdown();
   }

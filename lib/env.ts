@@ -81,6 +81,8 @@ const envSchema = z
     ENCRYPTION_PREVIOUS_MASTER_KEYS: z.string().optional(),
     /** KEY_JOBS=off: no in-process key schedule (POST /api/platform/v1/jobs/keys). */
     KEY_JOBS: z.enum(['on', 'off']).default('on'),
+    /** BACKUP_JOBS=off: no in-process backup schedule (POST /api/platform/v1/jobs/backups). */
+    BACKUP_JOBS: z.enum(['on', 'off']).default('on'),
     /** smtp:// or smtps:// with credentials; unset → mail lands in the outbox (dev mailbox). */
     SMTP_URL: z
       .string()

@@ -1,7 +1,4 @@
-'use client';
-
-import { useRouter } from 'next/navigation';
-import { useEffect } from 'react';
+import { AutoRefresh } from '@/components/ui/auto-refresh';
 
 /**
  * A running re-encryption: a progress bar that the page refreshes every two seconds until the
@@ -16,15 +13,11 @@ export function RotationProgress({
   done: number;
   total: number;
 }) {
-  const router = useRouter();
-  useEffect(() => {
-    const timer = setInterval(() => router.refresh(), 2_000);
-    return () => clearInterval(timer);
-  }, [router]);
   const shown = Math.min(done, total);
   const percent = total === 0 ? 100 : Math.floor((shown / total) * 100);
   return (
     <div className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200">
+      <AutoRefresh />
       <p id="rotation-progress-label" className="text-sm font-medium text-slate-800">
         Re-encrypting existing data under key version {version}
       </p>

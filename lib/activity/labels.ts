@@ -19,6 +19,11 @@ export const accessActionGroups: ReadonlyArray<ActionGroup> = [
     label: 'Invoices',
     actions: { 'invoice.downloaded': 'Invoice downloaded' },
   },
+  {
+    prefix: 'backup.',
+    label: 'Backups',
+    actions: { 'backup.downloaded': 'Backup downloaded' },
+  },
 ];
 
 /** Readable names of the security events, grouped by what they are about. */

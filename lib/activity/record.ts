@@ -14,7 +14,8 @@ export type AccessAction =
   | 'log.exported'
   | 'usage.viewed'
   | 'usage.exported'
-  | 'invoice.downloaded';
+  | 'invoice.downloaded'
+  | 'backup.downloaded';
 
 type Entry = {
   tenantId: string;

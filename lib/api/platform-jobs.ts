@@ -140,8 +140,38 @@ export const runKeyJobsOperation = defineOperation({
   errors: [],
 });
 
+export const backupJobReportSchema = z
+  .object({
+    queued: z.number().int().describe('Daily backups queued for tenants without one in 24 hours.'),
+    backups: z.number().int().describe('Backups made in this pass.'),
+    restores: z.number().int().describe('Restores run in this pass (each in one transaction).'),
+  })
+  .meta({ id: 'BackupJobReport' });
+
+export const runBackupJobsOperation = defineOperation({
+  method: 'post',
+  path: '/jobs/backups',
+  operationId: 'runBackupJobs',
+  summary: 'Run the backup jobs once',
+  description:
+    'Queues the daily backup of every live tenant that has none from the last 24 hours, makes pending ' +
+    'backups (each a consistent snapshot of the tenant, sealed under its key, with a checksum; the oldest ' +
+    'beyond the plan’s count are deleted) and runs pending restores, for up to about 30 seconds. Each server ' +
+    'process already does this every minute unless `BACKUP_JOBS=off`. Idempotent: a backup or restore is ' +
+    'claimed by one run only.',
+  tag: 'Jobs',
+  success: {
+    status: 200,
+    description: 'What the run did.',
+    schema: backupJobReportSchema,
+    example: { queued: 3, backups: 3, restores: 0 },
+  },
+  errors: [],
+});
+
 export const platformJobOperations = [
   runMeteringJobsOperation,
   runBillingJobsOperation,
   runKeyJobsOperation,
+  runBackupJobsOperation,
 ];

@@ -513,6 +513,17 @@ export const auditActionGroups: ReadonlyArray<ActionGroup> = [
     },
   },
   {
+    prefix: 'backup.',
+    label: 'Backups',
+    actions: {
+      'backup.requested': 'Backup requested',
+      'backup.restore_requested': 'Restore requested',
+      'backup.restored': 'Backup restored',
+      'backup.exported': 'Exported to another instance',
+      'backup.imported': 'Imported from another instance',
+    },
+  },
+  {
     prefix: 'invoice.',
     label: 'Invoices',
     actions: { 'invoice.marked_paid': 'Invoice marked paid', 'invoice.voided': 'Invoice voided' },

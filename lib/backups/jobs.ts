@@ -321,11 +321,21 @@ export type BackupJobReport = { queued: number; backups: number; restores: numbe
  * restores, oldest first, until `budgetMs` is spent. `tenantIds` limits it (tests, one tenant).
  */
 export async function runBackupJobs(
-  options: { now?: Date; budgetMs?: number; tenantIds?: string[]; database?: Database } = {},
+  options: {
+    now?: Date;
+    budgetMs?: number;
+    tenantIds?: string[];
+    /** false: only the work already asked for (an action's follow-up), no daily backups. */
+    schedule?: boolean;
+    database?: Database;
+  } = {},
 ): Promise<BackupJobReport> {
   const deadline = Date.now() + (options.budgetMs ?? 30_000);
   const { database, tenantIds } = options;
-  const queued = await queueScheduledBackups(options.now ?? new Date(), { tenantIds, database });
+  const queued =
+    options.schedule === false
+      ? 0
+      : await queueScheduledBackups(options.now ?? new Date(), { tenantIds, database });
   const only = tenantIds
     ? sql`and tenant_id in (${sql.join(
         tenantIds.map((id) => sql`${id}::uuid`),

@@ -18,6 +18,7 @@ export default async function SettingsLayout({ children }: { children: ReactNode
     if (hasPermission(viewer, 'security:manage')) {
       links.push({ href: '/settings/security', label: 'Security' });
       links.push({ href: '/settings/encryption', label: 'Encryption' });
+      links.push({ href: '/settings/backups', label: 'Backups' });
     }
     // Every member manages their own sessions and second factor.
     links.push({ href: '/settings/sessions', label: 'Your sessions' });
