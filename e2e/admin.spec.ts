@@ -207,3 +207,33 @@ test('an operator provisions a tenant from the console, and its owner signs in t
     await expect(page.getByTestId('tenant-name')).toHaveText('Provisioned GmbH');
   });
 });
+
+test('an operator backs up a tenant and clones the backup into a new tenant', async ({
+  page,
+  factory,
+  tenant,
+  owner,
+  db,
+}) => {
+  const operator = await factory.operator();
+  await signInAsOperator(page, operator);
+  await expect(page).toHaveURL(`${ROOT_URL}/admin`);
+  await page.goto(`/admin/tenants/${tenant.id}`);
+  const card = page.getByRole('region', { name: 'Backups' });
+  await expect(card).toContainText('No backups yet.');
+
+  await card.getByRole('button', { name: 'Back up now' }).click();
+  await expect(card.getByRole('status')).toContainText('Backup started.');
+  const backups = card.getByRole('table', { name: 'Backups of this tenant' });
+  await expect(backups.getByRole('row').nth(1)).toContainText('ready', { timeout: 20_000 });
+
+  const slug = uniqueSlug();
+  await card.getByLabel('New tenant’s address').fill(slug);
+  await card.getByLabel('New tenant’s name').fill('Cloned in E2E');
+  await card.getByRole('button', { name: 'Clone into a new tenant' }).click();
+  await expect(card.getByRole('status').filter({ hasText: 'Cloned into' })).toContainText(slug);
+  const clone = await db.tenantBySlug(slug);
+  expect(clone).toMatchObject({ name: 'Cloned in E2E', plan: 'free' });
+  // The same people are members of the clone, with the same roles.
+  expect(await db.roleOf(clone!.id, owner.id)).toBe('owner');
+});

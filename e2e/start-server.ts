@@ -52,6 +52,9 @@ async function main(): Promise<void> {
       ROOT_DOMAIN,
       AUTH_SECRET: E2E_AUTH_SECRET,
       ENCRYPTION_MASTER_KEY: E2E_MASTER_KEY,
+      // No daily backups of every test tenant while the suite runs (a spec's "No backups yet"
+      // would race them); the backup actions still run the job for their own tenant.
+      BACKUP_JOBS: 'off',
       DATABASE_URL: appUrl,
       DATABASE_DRIVER: 'pg',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

@@ -521,6 +521,7 @@ export const auditActionGroups: ReadonlyArray<ActionGroup> = [
       'backup.restored': 'Backup restored',
       'backup.exported': 'Exported to another instance',
       'backup.imported': 'Imported from another instance',
+      'backup.cloned': 'Created from another workspace’s backup',
     },
   },
   {

@@ -25,6 +25,7 @@ import {
 } from './jobs';
 import { mapSealedColumns, openSealed, type BackupPayload } from './payload';
 import { restorePayload, upgradePayload } from './restore';
+import { cloneBackup } from './transfer';
 import { backedUpTables, notBackedUp } from './tables';
 
 let handle: DatabaseHandle;
@@ -318,6 +319,54 @@ describe('tenant backups', () => {
     );
     expect(sealedSecret!.client_secret).toMatch(/^v1:1:/);
     expect(JSON.parse(copy.sso_connections!)[0].client_secret).toBe('sso-secret');
+  });
+
+  it('lets an operator clone a ready backup into a new tenant, refusing a taken address', async () => {
+    const { tenant, actor } = await fullTenant();
+    const backup = await backupOf(tenant.id, actor);
+    const operator = { type: 'operator' as const, id: null };
+    const slug = `clone-${tenant.id.slice(0, 8)}`;
+    const cloned = await withPlatform((tx) =>
+      cloneBackup(tx, {
+        sourceTenantId: tenant.id,
+        backupId: backup.id,
+        slug,
+        name: 'The clone',
+        actor: operator,
+      }),
+    );
+    expect(cloned).toMatchObject({ slug, rows: expect.any(Number) });
+    const [row] = await rows<{ name: string; plan: string }>(
+      sql`select name, plan from tenants where id = ${cloned.tenantId}`,
+    );
+    expect(row).toEqual({ name: 'The clone', plan: 'free' });
+    const docs = JSON.parse((await contentOf(cloned.tenantId)).documents!) as Array<{
+      title: string;
+    }>;
+    expect(docs.map((doc) => doc.title).sort()).toEqual(['Plan', 'Second']);
+    await expect(
+      withPlatform((tx) =>
+        cloneBackup(tx, {
+          sourceTenantId: tenant.id,
+          backupId: backup.id,
+          slug,
+          name: 'Again',
+          actor: operator,
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'slug_taken' });
+    // Another tenant's backup id is not found from this tenant.
+    await expect(
+      withPlatform((tx) =>
+        cloneBackup(tx, {
+          sourceTenantId: cloned.tenantId,
+          backupId: backup.id,
+          slug: `${slug}-x`,
+          name: 'Nope',
+          actor: operator,
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('moves between instances sealed with a passphrase, and creates missing accounts', async () => {

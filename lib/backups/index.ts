@@ -11,6 +11,7 @@ export {
 } from './jobs';
 export { restorePayload, type RestoreTarget } from './restore';
 export {
+  cloneBackup,
   exportTenant,
   importTenant,
   IMPORTED_TENANT_PLAN,

@@ -6,8 +6,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Database } from '@/db/client';
 import { tenants } from '@/db/schema';
-import { queryRows, withPlatform } from '@/db/scope';
-import { recordAudit, type Actor } from '@/lib/audit';
+import { queryRows, withPlatform, type Transaction } from '@/db/scope';
+import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { slugSchema } from '@/lib/host';
 import { slugTaken, tenantNameSchema } from '@/lib/tenancy/schemas';
@@ -39,6 +39,36 @@ export type ExportResult = {
 
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * The registry row of a tenant a restore is about to fill (plan IMPORTED_TENANT_PLAN): with the
+ * backup's id for a tenant moved here, a new id for a copy. A taken slug is refused.
+ */
+export async function insertRestoredTenant(
+  tx: Transaction,
+  params: { id?: string; slug: string; name: string; takenHint: string },
+): Promise<{ id: string; slug: string; plan: string }> {
+  const [created] = await tx
+    .insert(tenants)
+    .values({
+      ...(params.id ? { id: params.id } : {}),
+      slug: params.slug,
+      name: params.name,
+      status: 'active',
+      plan: IMPORTED_TENANT_PLAN,
+    })
+    .onConflictDoNothing({ target: tenants.slug })
+    .returning({ id: tenants.id, slug: tenants.slug, plan: tenants.plan });
+  if (!created) {
+    const taken = slugTaken();
+    throw new AppError(
+      'slug_taken',
+      `${taken.message.replace(/\.$/, '')}: “${params.slug}” is used by another tenant on this instance. ${params.takenHint}`,
+      { fieldErrors: taken.fieldErrors },
+    );
+  }
+  return created;
 }
 
 /**
@@ -230,28 +260,13 @@ export async function importTenant(params: {
       );
     } else {
       action = existing ? 'cloned' : 'created';
-      const wanted = slug ?? payload.tenant.slug;
-      const [created] = await tx
-        .insert(tenants)
-        .values({
-          // A copy next to the original gets a new id; a moved tenant keeps its own.
-          ...(existing ? {} : { id: payload.tenant.id }),
-          slug: wanted,
-          name: name ?? String(payload.tenant.name),
-          status: 'active',
-          plan: IMPORTED_TENANT_PLAN,
-        })
-        .onConflictDoNothing({ target: tenants.slug })
-        .returning({ id: tenants.id, slug: tenants.slug, plan: tenants.plan });
-      if (!created) {
-        const taken = slugTaken();
-        throw new AppError(
-          'slug_taken',
-          `${taken.message.replace(/\.$/, '')}: “${wanted}” is used by another tenant on this instance. Choose another with --slug.`,
-          { fieldErrors: taken.fieldErrors },
-        );
-      }
-      target = created;
+      target = await insertRestoredTenant(tx, {
+        // A copy next to the original gets a new id; a moved tenant keeps its own.
+        id: existing ? undefined : payload.tenant.id,
+        slug: slug ?? payload.tenant.slug,
+        name: name ?? String(payload.tenant.name),
+        takenHint: 'Choose another with --slug.',
+      });
     }
 
     const rows = await restorePayload(tx, payload, {
@@ -309,4 +324,47 @@ function parseField<T>(schema: z.ZodType<T>, value: string, field: string): T {
   throw new AppError('invalid_input', `--${field} “${value}”: ${message}`, {
     fieldErrors: { [field]: [message] },
   });
+}
+
+/**
+ * An operator's clone (console): a ready backup of one tenant restored into a new tenant with
+ * new ids, in the caller's platform transaction, audited in the new tenant's trail.
+ */
+export async function cloneBackup(
+  tx: Transaction,
+  params: {
+    sourceTenantId: string;
+    backupId: string;
+    slug: string;
+    name: string;
+    actor: Actor;
+    request?: RequestMeta;
+  },
+): Promise<{ tenantId: string; slug: string; rows: number }> {
+  const [backup] = await queryRows<{ archive: Uint8Array }>(
+    tx,
+    sql`select archive from tenant_backups
+        where id = ${params.backupId} and tenant_id = ${params.sourceTenantId} and status = 'ready'`,
+  );
+  if (!backup) throw new AppError('not_found', 'This backup does not exist or is not ready.');
+  const { payload } = await openBackupFile(tx, backup.archive);
+  const target = await insertRestoredTenant(tx, {
+    slug: params.slug,
+    name: params.name,
+    takenHint: 'Choose another address.',
+  });
+  const rows = await restorePayload(tx, payload, { mode: 'clone', tenantId: target.id });
+  await tx
+    .update(tenants)
+    .set({ name: params.name, updatedAt: sql`now()` })
+    .where(eq(tenants.id, target.id));
+  await recordAudit(tx, {
+    tenantId: target.id,
+    actor: params.actor,
+    action: 'backup.cloned',
+    target: { type: 'backup', id: params.backupId },
+    metadata: { rows, sourceTenantId: params.sourceTenantId, schemaVersion: payload.schemaVersion },
+    request: params.request,
+  });
+  return { tenantId: target.id, slug: target.slug, rows };
 }

@@ -4,7 +4,9 @@ import { after } from 'next/server';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { platformAction, type ActionState, type PlatformActionHandler } from '@/lib/actions';
+import { cloneBackup, requestBackup, requestRestore, runBackupJobs } from '@/lib/backups';
 import { continueRotation, rotateKeyNow } from '@/lib/crypto';
+import { slugSchema } from '@/lib/host';
 import {
   changePlanForm,
   changeStatusForm,
@@ -14,7 +16,7 @@ import {
   type TenantChange,
 } from '@/lib/operators';
 import { plans, type PlanId } from '@/lib/plans';
-import { statusLabels, updateTenant, type TenantDTO } from '@/lib/tenancy';
+import { statusLabels, tenantNameSchema, updateTenant, type TenantDTO } from '@/lib/tenancy';
 import type { ConsoleSaved } from './_components/saved-message';
 
 // Next.js accepts only async function declarations as exports of a 'use server' file, so each
@@ -81,6 +83,61 @@ const rotateKey = platformAction(
   refresh,
 );
 
+/** Runs the backup job for this tenant after the answer; the minute's job would anyway. */
+const backupSoon = (tenantId: string) =>
+  after(() => runBackupJobs({ tenantIds: [tenantId], schedule: false }).then(() => undefined));
+
+const backUp = platformAction(
+  { name: 'backup.request', input: z.object({ id: tenantIdSchema }) },
+  async ({ tx, ctx, input }) => {
+    await requestBackup(tx, { tenantId: input.id, actor: ctx.actor, request: ctx.request });
+    backupSoon(input.id);
+    return { id: input.id, message: 'Backup started. It is listed below when it is ready.' };
+  },
+  refresh,
+);
+
+const backupChoice = z.object({
+  id: tenantIdSchema,
+  backupId: z.uuid({ message: 'Choose a backup.' }),
+});
+
+const restore = platformAction(
+  { name: 'backup.restore', input: backupChoice },
+  async ({ tx, ctx, input }) => {
+    await requestRestore(tx, {
+      tenantId: input.id,
+      backupId: input.backupId,
+      actor: ctx.actor,
+      request: ctx.request,
+    });
+    backupSoon(input.id);
+  },
+  refresh,
+);
+
+const clone = platformAction(
+  {
+    name: 'backup.clone',
+    input: backupChoice.extend({ slug: slugSchema, name: tenantNameSchema }),
+  },
+  async ({ tx, ctx, input }) => {
+    const cloned = await cloneBackup(tx, {
+      sourceTenantId: input.id,
+      backupId: input.backupId,
+      slug: input.slug,
+      name: input.name,
+      actor: ctx.actor,
+      request: ctx.request,
+    });
+    return {
+      id: cloned.tenantId,
+      message: `Cloned into ${cloned.slug} (${cloned.rows.toLocaleString('en')} records).`,
+    };
+  },
+  refresh,
+);
+
 export async function changeStatusAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
   return changeStatus(previous, formData);
 }
@@ -108,4 +165,19 @@ export async function rotateKeyAction(
   formData: FormData,
 ) {
   return rotateKey(previous, formData);
+}
+
+export async function backUpTenantAction(previous: ActionState<ConsoleSaved>, formData: FormData) {
+  return backUp(previous, formData);
+}
+
+export async function restoreTenantBackupAction(previous: ActionState, formData: FormData) {
+  return restore(previous, formData);
+}
+
+export async function cloneTenantBackupAction(
+  previous: ActionState<ConsoleSaved>,
+  formData: FormData,
+) {
+  return clone(previous, formData);
 }

@@ -5,7 +5,11 @@ import { cache } from 'react';
 import { KeyVersionsTable } from '@/components/encryption/key-versions-table';
 import { RotateKeyForm } from '@/components/encryption/rotate-key-form';
 import { RotationProgress } from '@/components/encryption/rotation-progress';
+import { AutoRefresh } from '@/components/ui/auto-refresh';
 import { requireOperator } from '@/lib/actions';
+import { ConfirmAction } from '@/components/forms/confirm-action';
+import { Table, TableHead, Td, Th, Tr } from '@/components/ui/table';
+import { listBackups } from '@/lib/backups';
 import { encryptionOverview } from '@/lib/crypto';
 import { env } from '@/lib/env';
 import { protocolFor, tenantOrigin } from '@/lib/host';
@@ -21,12 +25,16 @@ import { Card } from '../../_components/card';
 import { StatusBadge } from '../../_components/status-badge';
 import {
   changePlanAction,
+  backUpTenantAction,
   changeStatusAction,
+  cloneTenantBackupAction,
+  restoreTenantBackupAction,
   rotateKeyAction,
   updateMetadataAction,
   updateOverridesAction,
 } from './actions';
 import { AuditTrail } from './_components/audit-trail';
+import { CloneBackupForm, ConsoleBackUpForm } from './_components/backup-forms';
 import { Entitlements } from './_components/entitlements';
 import { MetadataEditor } from './_components/metadata-editor';
 import { OverridesForm } from './_components/overrides-form';
@@ -56,7 +64,14 @@ export default async function TenantConsolePage({ params }: Params) {
   const { operator, data } = await load((await params).id);
   if (!data) notFound();
   const { tenant, trail } = data;
-  const encryption = await withPlatform((tx) => encryptionOverview(tx, tenant.id));
+  const [encryption, { backups, restores }] = await withPlatform(async (tx) => [
+    await encryptionOverview(tx, tenant.id),
+    await listBackups(tx, tenant.id),
+  ]);
+  const ready = backups.filter((backup) => backup.status === 'ready');
+  const backupBusy =
+    backups.some((b) => b.status === 'pending' || b.status === 'running') ||
+    restores.some((r) => r.status === 'pending' || r.status === 'running');
   const rotation = encryption.rotation?.status === 'running' ? encryption.rotation : null;
   const { ROOT_DOMAIN } = env();
   const portal = tenantOrigin(tenant.slug, ROOT_DOMAIN, protocolFor(ROOT_DOMAIN));
@@ -243,6 +258,76 @@ export default async function TenantConsolePage({ params }: Params) {
               tenantId={tenant.id}
             />
           )}
+        </div>
+      </Card>
+
+      <Card
+        id="backups-heading"
+        title="Backups"
+        description="Daily backups and those made by hand, newest first; each restores in one transaction."
+      >
+        <div className="space-y-4">
+          {backupBusy ? <AutoRefresh /> : null}
+          <ConsoleBackUpForm
+            action={backUpTenantAction}
+            tenantId={tenant.id}
+            disabled={backupBusy}
+          />
+          {backups.length === 0 ? (
+            <p className="text-sm text-slate-600">No backups yet.</p>
+          ) : (
+            <Table caption="Backups of this tenant">
+              <TableHead>
+                <tr>
+                  <Th>Made</Th>
+                  <Th>Status</Th>
+                  <Th>Records</Th>
+                  <Th>SHA-256</Th>
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                </tr>
+              </TableHead>
+              <tbody>
+                {backups.slice(0, 10).map((backup) => (
+                  <Tr key={backup.id}>
+                    <Td>{dateFormat.format(backup.createdAt)} UTC</Td>
+                    <Td>
+                      {backup.status === 'failed' ? `failed: ${backup.error}` : backup.status}
+                    </Td>
+                    <Td>{backup.rowCount?.toLocaleString('en') ?? '—'}</Td>
+                    <Td>
+                      <code className="text-xs">{backup.sha256?.slice(0, 12) ?? '—'}</code>
+                    </Td>
+                    <Td>
+                      {backup.status === 'ready' && !backupBusy ? (
+                        <ConfirmAction
+                          action={restoreTenantBackupAction}
+                          fields={{ id: tenant.id, backupId: backup.id }}
+                          label="Restore"
+                          title="Restore this backup over the tenant’s data?"
+                          body="Its documents, members, roles, invitations, API keys, two-factor and single sign-on settings go back to this backup; logs, usage and invoices keep later entries. Everyone in the tenant is signed out. One transaction: on any error nothing changes."
+                          confirmLabel="Restore this backup"
+                          pendingLabel="Asking…"
+                          variant="danger"
+                        />
+                      ) : null}
+                    </Td>
+                  </Tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+          {ready.length > 0 ? (
+            <CloneBackupForm
+              action={cloneTenantBackupAction}
+              tenantId={tenant.id}
+              backups={ready.map((backup) => ({
+                value: backup.id,
+                label: `${dateFormat.format(backup.createdAt)} UTC (${backup.kind})`,
+              }))}
+            />
+          ) : null}
         </div>
       </Card>
 
