@@ -7,6 +7,7 @@ import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { readingKeyring, writingKeyring } from '@/lib/crypto';
 import { AppError } from '@/lib/errors';
 import { log } from '@/lib/log';
+import { startSchedule } from '@/lib/schedule';
 import { backupsKeptFor } from '@/lib/plans';
 import { openArchive, readArchive, sha256Hex, writeArchive, type BackupSeal } from './archive';
 import { readTenantPayload, type BackupPayload } from './payload';
@@ -369,28 +370,7 @@ export async function runBackupJobs(
 }
 
 const BACKUP_JOB_INTERVAL_MS = 60_000;
-let schedule: NodeJS.Timeout | undefined;
-let running = false;
-
 /** Runs the backup job every minute in this process (BACKUP_JOBS=on); returns a stop function. */
 export function startBackupSchedule(intervalMs = BACKUP_JOB_INTERVAL_MS): () => void {
-  const pass = () => {
-    if (running) return;
-    running = true;
-    runBackupJobs()
-      .then((report) => log.debug({ report }, 'backup.jobs_ran'))
-      .catch((error: unknown) => log.error({ err: error }, 'backup.jobs_failed'))
-      .finally(() => {
-        running = false;
-      });
-  };
-  if (!schedule) {
-    setTimeout(pass, 10_000).unref();
-    schedule = setInterval(pass, intervalMs);
-    schedule.unref();
-  }
-  return () => {
-    clearInterval(schedule);
-    schedule = undefined;
-  };
+  return startSchedule('backup', () => runBackupJobs(), { intervalMs, firstAfterMs: 10_000 });
 }

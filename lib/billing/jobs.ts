@@ -5,7 +5,7 @@ import type { Database } from '@/db/client';
 import { billingAccounts, tenants, usageRollupState } from '@/db/schema';
 import { withPlatform, type Transaction } from '@/db/scope';
 import { env } from '@/lib/env';
-import { log } from '@/lib/log';
+import { startSchedule } from '@/lib/schedule';
 import { entitledOf, figuresByTenant, periodOf } from '@/lib/metering';
 import { trialWaivesBase, type PlanId } from '@/lib/plans';
 import { updateTenant } from '@/lib/tenancy';
@@ -260,31 +260,10 @@ export async function runBillingJobs(
   };
 }
 
-let schedule: NodeJS.Timeout | undefined;
-let running = false;
-
 /**
  * Runs the billing jobs every BILLING_JOB_INTERVAL_MS in this process (instrumentation.ts;
  * BILLING_JOBS=off leaves them to POST /api/platform/v1/jobs/billing).
  */
 export function startBillingSchedule(intervalMs = BILLING_JOB_INTERVAL_MS): () => void {
-  const pass = () => {
-    if (running) return;
-    running = true;
-    runBillingJobs()
-      .then((report) => log.debug({ report }, 'billing.jobs_ran'))
-      .catch((error: unknown) => log.error({ err: error }, 'billing.jobs_failed'))
-      .finally(() => {
-        running = false;
-      });
-  };
-  if (!schedule) {
-    setTimeout(pass, 5_000).unref();
-    schedule = setInterval(pass, intervalMs);
-    schedule.unref();
-  }
-  return () => {
-    clearInterval(schedule);
-    schedule = undefined;
-  };
+  return startSchedule('billing', () => runBillingJobs(), { intervalMs, firstAfterMs: 5_000 });
 }

@@ -6,6 +6,7 @@ import type { TenantKeyStatus } from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { log } from '@/lib/log';
+import { startSchedule } from '@/lib/schedule';
 import { newWrappedKey } from './keyring';
 import { keyProviders } from './master-key';
 import { runRotation, startRotation, type RotationReason } from './rotation';
@@ -324,28 +325,7 @@ export async function runKeyJobs(
 }
 
 const KEY_JOB_INTERVAL_MS = 60_000;
-let schedule: NodeJS.Timeout | undefined;
-let running = false;
-
 /** Runs the key job every minute in this process (KEY_JOBS=on); returns a stop function. */
 export function startKeySchedule(intervalMs = KEY_JOB_INTERVAL_MS): () => void {
-  const pass = () => {
-    if (running) return;
-    running = true;
-    runKeyJobs()
-      .then((report) => log.debug({ report }, 'encryption.jobs_ran'))
-      .catch((error: unknown) => log.error({ err: error }, 'encryption.jobs_failed'))
-      .finally(() => {
-        running = false;
-      });
-  };
-  if (!schedule) {
-    setTimeout(pass, 5_000).unref();
-    schedule = setInterval(pass, intervalMs);
-    schedule.unref();
-  }
-  return () => {
-    clearInterval(schedule);
-    schedule = undefined;
-  };
+  return startSchedule('encryption', () => runKeyJobs(), { intervalMs, firstAfterMs: 5_000 });
 }

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { withPlatform } from '@/db/scope';
 import { log } from '@/lib/log';
+import { startSchedule } from '@/lib/schedule';
 import { notifyAllowanceThresholds } from './notifications';
 import { usageRecorder } from './recorder';
 import { refreshUsageRollups, type RollupRun } from './rollup';
@@ -69,35 +70,13 @@ export async function runMeteringJobs(
   return { flushed, gauges, rollups, notices };
 }
 
-let schedule: NodeJS.Timeout | undefined;
-let running = false;
-
 /**
  * Runs the metering jobs every METERING_JOB_INTERVAL_MS in this process (started by
  * instrumentation.ts; METERING_JOBS=off leaves it to the platform API's job route). Several
  * processes may run it: the rollup job's advisory lock lets one through at a time.
  */
 export function startMeteringSchedule(intervalMs = METERING_JOB_INTERVAL_MS): () => void {
-  const pass = () => {
-    if (running) return;
-    running = true;
-    runMeteringJobs()
-      .then((report) => log.debug({ report }, 'metering.jobs_ran'))
-      .catch((error: unknown) => log.error({ err: error }, 'metering.jobs_failed'))
-      .finally(() => {
-        running = false;
-      });
-  };
-  if (!schedule) {
-    // A first pass at start, so a restarted server's pages are current within seconds.
-    setTimeout(pass, 0).unref();
-    schedule = setInterval(pass, intervalMs);
-    schedule.unref();
-  }
-  return () => {
-    clearInterval(schedule);
-    schedule = undefined;
-  };
+  return startSchedule('metering', () => runMeteringJobs(), { intervalMs, firstAfterMs: 0 });
 }
 
 /**
