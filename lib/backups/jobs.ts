@@ -255,12 +255,13 @@ export async function performRestore(restoreId: string, database?: Database): Pr
         mode: 'replace',
         tenantId: claimed.tenant_id,
       });
+      // Done by the backup job; who asked is in the request's own event (backup.restore_requested).
       await recordAudit(tx, {
         tenantId: claimed.tenant_id,
-        actor: { type: 'user', id: claimed.requested_by },
+        actor: { type: 'system', id: null },
         action: 'backup.restored',
         target: { type: 'backup', id: claimed.backup_id },
-        metadata: { rows, schemaVersion: payload.schemaVersion },
+        metadata: { rows, schemaVersion: payload.schemaVersion, requestedBy: claimed.requested_by },
       });
       await tx.execute(
         sql`update tenant_restores set status = 'done', rows_restored = ${rows}, finished_at = now()

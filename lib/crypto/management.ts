@@ -212,7 +212,7 @@ export async function destroyTenantKeys(tx: Transaction, params: Audited): Promi
  * current one. Only the wrapped keys change; no row is re-encrypted. Idempotent, in batches.
  */
 export async function rewrapDataKeys(
-  options: { batchSize?: number; database?: Database } = {},
+  options: { batchSize?: number; tenantIds?: string[]; database?: Database } = {},
 ): Promise<{ rewrapped: number }> {
   const providers = keyProviders();
   let rewrapped = 0;
@@ -227,6 +227,14 @@ export async function rewrapDataKeys(
         tx,
         sql`select tenant_id, version, wrapped_key, kek_id from tenant_keys
             where wrapped_key is not null and kek_id <> ${providers.current.keyId}
+              ${
+                options.tenantIds
+                  ? sql`and tenant_id in (${sql.join(
+                      options.tenantIds.map((id) => sql`${id}::uuid`),
+                      sql`, `,
+                    )})`
+                  : sql``
+              }
             order by tenant_id, version limit ${options.batchSize ?? 500}
             for update skip locked`,
       );

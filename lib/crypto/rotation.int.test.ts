@@ -10,7 +10,9 @@ import { createDocument, getDocument, updateDocument } from '@/lib/documents';
 import { saveSsoConnection } from '@/lib/sso/connections';
 import { keyVersionOf, localKeyProvider } from './envelope';
 import { readingKeyring } from './keyring';
+import { encryptionPolicyInput } from './schemas';
 import {
+  continueRotation,
   destroyTenantKeys,
   encryptionOverview,
   rewrapDataKeys,
@@ -258,7 +260,47 @@ async function queryRowsOf<T>(query: ReturnType<typeof sql>) {
   return withPlatform((tx) => queryRows<T>(tx, query));
 }
 
+describe('rotation from the settings page', () => {
+  it('re-encrypts right after "Rotate now", and validates the policy form', async () => {
+    const { tenant, actor } = await tenantWithDocuments(3);
+    const { rotationId } = await rotateNow(tenant.id, actor);
+    await continueRotation(rotationId);
+    expect(await versionsInUse(tenant.id)).toEqual({ 2: 6 });
+    // A rotation that no longer exists (or is done) is simply finished.
+    await continueRotation(rotationId);
+    expect(encryptionPolicyInput.parse({ rotationIntervalDays: '' })).toEqual({
+      rotationIntervalDays: null,
+    });
+    expect(encryptionPolicyInput.parse({ rotationIntervalDays: '90' })).toEqual({
+      rotationIntervalDays: 90,
+    });
+    expect(encryptionPolicyInput.safeParse({ rotationIntervalDays: '3' }).success).toBe(false);
+    expect(encryptionPolicyInput.safeParse({ rotationIntervalDays: '1000' }).success).toBe(false);
+  });
+});
+
 describe('master key rotation and crypto-shredding', () => {
+  it('refuses to re-wrap a key whose master key is not configured', async () => {
+    const { tenant } = await tenantWithDocuments(1);
+    const stranger = localKeyProvider(randomBytes(32), `gone-${tenant.id.slice(0, 8)}`);
+    const wrapped = await stranger.wrap(randomBytes(32), tenant.id);
+    await withPlatform((tx) =>
+      tx.execute(
+        sql`update tenant_keys set wrapped_key = ${wrapped.toString('base64')}, kek_id = ${stranger.keyId} where tenant_id = ${tenant.id}`,
+      ),
+    );
+    try {
+      await expect(rewrapDataKeys({ tenantIds: [tenant.id] })).rejects.toMatchObject({
+        message: expect.stringContaining('ENCRYPTION_PREVIOUS_MASTER_KEYS'),
+      });
+    } finally {
+      // Leave no key in the shared database that no run could unwrap.
+      await withPlatform((tx) =>
+        tx.execute(sql`delete from tenant_keys where tenant_id = ${tenant.id}`),
+      );
+    }
+  });
+
   it('re-wraps data keys under a new master key without touching any row', async () => {
     const { tenant, ids } = await tenantWithDocuments(2);
     const before = await versionsInUse(tenant.id);
@@ -268,7 +310,8 @@ describe('master key rotation and crypto-shredding', () => {
     const old = keyProviders();
     const next = localKeyProvider(randomBytes(32), `rotated-${tenant.id.slice(0, 8)}`);
     setKeyProviders({ current: next, byId: new Map([...old.byId, [next.keyId, next]]) });
-    expect((await rewrapDataKeys()).rewrapped).toBeGreaterThanOrEqual(1);
+    // Only this tenant's keys: other suites share the database and keep their master key.
+    expect((await rewrapDataKeys({ tenantIds: [tenant.id] })).rewrapped).toBe(1);
     const [key] = await withPlatform((tx) =>
       tx.select().from(tenantKeys).where(eq(tenantKeys.tenantId, tenant.id)),
     );
@@ -283,7 +326,7 @@ describe('master key rotation and crypto-shredding', () => {
     expect(await versionsInUse(tenant.id)).toEqual(before);
     // Put every key back under the test master key for the suites that share this database.
     setKeyProviders({ current: old.current, byId: new Map([...old.byId, [next.keyId, next]]) });
-    await rewrapDataKeys();
+    await rewrapDataKeys({ tenantIds: [tenant.id] });
   });
 
   it('makes every copy of a tenant’s data unreadable once its keys are destroyed', async () => {
