@@ -194,7 +194,11 @@ describe('tenant backups', () => {
         ),
     );
     const emptied = await contentOf(tenant.id);
-    expect(Object.values(emptied).every((json) => json === '[]')).toBe(true);
+    expect(
+      Object.entries(emptied)
+        .filter(([, json]) => json !== '[]')
+        .map(([table]) => table),
+    ).toEqual([]);
 
     const { payload } = await withPlatform((tx) => openBackupFile(tx, backup.archive!));
     const written = await withPlatform((tx) =>
