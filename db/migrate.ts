@@ -48,8 +48,11 @@ export async function runMigrations(target: MigrationTarget): Promise<void> {
 }
 
 /** The schema version this code expects: how many migrations it ships (backups record it). */
+let shippedMigrations: number | undefined;
+
 export function codeSchemaVersion(): number {
-  return readMigrationFiles({ migrationsFolder }).length;
+  shippedMigrations ??= readMigrationFiles({ migrationsFolder }).length;
+  return shippedMigrations;
 }
 
 export type SchemaState = { applied: number; expected: number; current: boolean };

@@ -383,9 +383,9 @@ describe('tenant backups', () => {
     });
     await expect(withPlatform((tx) => openBackupFile(tx, file))).rejects.toThrow(/passphrase/);
     await expect(
-      withPlatform((tx) => openBackupFile(tx, file, () => passphraseSeal('wrong passphrase!').key)),
+      withPlatform((tx) => openBackupFile(tx, file, passphraseSeal('wrong passphrase!').key)),
     ).rejects.toThrow(/passphrase is wrong/);
-    const { payload } = await withPlatform((tx) => openBackupFile(tx, file, () => sealed.key));
+    const { payload } = await withPlatform((tx) => openBackupFile(tx, file, sealed.key));
     // On another instance the accounts do not exist yet: pretend so by renaming them here.
     const users = JSON.parse(payload.users) as Array<{ id: string; email: string }>;
     const moved = {

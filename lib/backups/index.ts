@@ -7,6 +7,7 @@ export {
   requestBackup,
   requestRestore,
   runBackupJobs,
+  runBackupJobsFor,
   type BackupJobReport,
 } from './jobs';
 export { restorePayload, type RestoreTarget } from './restore';

@@ -200,7 +200,8 @@ async function pruneBackups(tx: Transaction, tenantId: string, kind: string): Pr
 export async function openBackupFile(
   tx: Transaction,
   file: Uint8Array,
-  passphraseKey?: (seal: Extract<BackupSeal, { kind: 'passphrase' }>) => Buffer,
+  /** For a passphrase-sealed file: `passphraseKey(passphrase, header.seal)`. */
+  passphraseKey?: Buffer,
 ): Promise<{ payload: BackupPayload; tenantId: string; backupId: string }> {
   const { header, body } = readArchive(file);
   let key: Buffer;
@@ -220,7 +221,7 @@ export async function openBackupFile(
         'invalid_input',
         'This backup is sealed with a passphrase: give it to restore.',
       );
-    key = passphraseKey(header.seal);
+    key = passphraseKey;
   }
   const payload = JSON.parse(openArchive(header, body, key).toString('utf8')) as BackupPayload;
   return {
@@ -368,6 +369,11 @@ export async function runBackupJobs(
     if (await produceBackup(id, database)) backups += 1;
   }
   return { queued, backups, restores };
+}
+
+/** What an action runs after answering: the work just asked for one tenant, no daily backups. */
+export function runBackupJobsFor(tenantId: string): () => Promise<void> {
+  return () => runBackupJobs({ tenantIds: [tenantId], schedule: false }).then(() => undefined);
 }
 
 const BACKUP_JOB_INTERVAL_MS = 60_000;

@@ -240,7 +240,7 @@ export async function importTenant(params: {
   const sha256 = sha256Hex(file);
 
   return withPlatform(async (tx) => {
-    const opened = await openBackupFile(tx, file, key ? () => key : undefined);
+    const opened = await openBackupFile(tx, file, key);
     const { payload, backupId } = opened;
     const source = { tenantId: payload.tenant.id, slug: payload.tenant.slug };
     const [existing] = await tx

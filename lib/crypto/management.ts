@@ -1,8 +1,13 @@
 import 'server-only';
-import { sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { queryRows, withPlatform, type Transaction } from '@/db/scope';
-import type { TenantKeyStatus } from '@/db/schema';
+import {
+  keyRotations,
+  tenantEncryptionPolicies,
+  tenantKeys,
+  type TenantKeyStatus,
+} from '@/db/schema';
 import { recordAudit, type Actor, type RequestMeta } from '@/lib/audit';
 import { AppError } from '@/lib/errors';
 import { log } from '@/lib/log';
@@ -49,63 +54,44 @@ export async function encryptionOverview(
   tx: Transaction,
   tenantId: string,
 ): Promise<EncryptionOverview> {
-  const keys = await queryRows<{
-    version: number;
-    status: TenantKeyStatus;
-    kek_id: string;
-    created_at: Date | string;
-    retired_at: Date | string | null;
-  }>(
-    tx,
-    sql`select version, status, kek_id, created_at, retired_at from tenant_keys
-        where tenant_id = ${tenantId} order by version desc`,
-  );
-  const [policy] = await queryRows<{ rotation_interval_days: number | null }>(
-    tx,
-    sql`select rotation_interval_days from tenant_encryption_policies where tenant_id = ${tenantId}`,
-  );
-  const [rotation] = await queryRows<{
-    id: string;
-    target_version: number;
-    reason: RotationReason;
-    status: 'running' | 'done';
-    total_rows: number;
-    done_rows: number;
-    started_at: Date | string;
-    finished_at: Date | string | null;
-  }>(
-    tx,
-    sql`select id, target_version, reason, status, total_rows, done_rows, started_at, finished_at
-        from key_rotations where tenant_id = ${tenantId} order by started_at desc limit 1`,
-  );
-  const date = (value: Date | string) => new Date(value);
-  const interval = policy?.rotation_interval_days ?? null;
+  const keys = await tx
+    .select({
+      version: tenantKeys.version,
+      status: tenantKeys.status,
+      masterKeyId: tenantKeys.kekId,
+      createdAt: tenantKeys.createdAt,
+      retiredAt: tenantKeys.retiredAt,
+    })
+    .from(tenantKeys)
+    .where(eq(tenantKeys.tenantId, tenantId))
+    .orderBy(desc(tenantKeys.version));
+  const [policy] = await tx
+    .select({ rotationIntervalDays: tenantEncryptionPolicies.rotationIntervalDays })
+    .from(tenantEncryptionPolicies)
+    .where(eq(tenantEncryptionPolicies.tenantId, tenantId));
+  const [rotation] = await tx
+    .select({
+      id: keyRotations.id,
+      targetVersion: keyRotations.targetVersion,
+      reason: keyRotations.reason,
+      status: keyRotations.status,
+      totalRows: keyRotations.totalRows,
+      doneRows: keyRotations.doneRows,
+      startedAt: keyRotations.startedAt,
+      finishedAt: keyRotations.finishedAt,
+    })
+    .from(keyRotations)
+    .where(eq(keyRotations.tenantId, tenantId))
+    .orderBy(desc(keyRotations.startedAt))
+    .limit(1);
+  const interval = policy?.rotationIntervalDays ?? null;
   const active = keys.find((key) => key.status === 'active');
   return {
-    keys: keys.map((key) => ({
-      version: key.version,
-      status: key.status,
-      masterKeyId: key.kek_id,
-      createdAt: date(key.created_at),
-      retiredAt: key.retired_at === null ? null : date(key.retired_at),
-    })),
+    keys,
     rotationIntervalDays: interval,
-    rotation: rotation
-      ? {
-          id: rotation.id,
-          targetVersion: rotation.target_version,
-          reason: rotation.reason,
-          status: rotation.status,
-          totalRows: rotation.total_rows,
-          doneRows: rotation.done_rows,
-          startedAt: date(rotation.started_at),
-          finishedAt: rotation.finished_at === null ? null : date(rotation.finished_at),
-        }
-      : null,
+    rotation: rotation ?? null,
     nextRotationAt:
-      interval !== null && active
-        ? new Date(date(active.created_at).getTime() + interval * DAY_MS)
-        : null,
+      interval !== null && active ? new Date(active.createdAt.getTime() + interval * DAY_MS) : null,
     destroyed: keys.some((key) => key.status === 'destroyed'),
   };
 }

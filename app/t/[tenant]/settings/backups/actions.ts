@@ -4,17 +4,13 @@ import { after } from 'next/server';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { tenantAction, type ActionState } from '@/lib/actions';
-import { requestBackup, requestRestore, runBackupJobs } from '@/lib/backups';
+import { requestBackup, requestRestore, runBackupJobsFor } from '@/lib/backups';
 
 // Next.js accepts only async function declarations as exports of a 'use server' file, so each
 // export delegates to its wrapped action (validate, authenticate, security:manage); the lib
 // function audits the request in the action's transaction, and the backup job does the work.
 
 const refresh = () => revalidatePath('/settings/backups');
-
-/** Starts the backup job for this tenant after the answer; the minute's job would anyway. */
-const soon = (tenantId: string) =>
-  after(() => runBackupJobs({ tenantIds: [tenantId], schedule: false }).then(() => undefined));
 
 const backUp = tenantAction(
   { name: 'backup.request', input: z.object({}), permission: 'security:manage' },
@@ -24,7 +20,8 @@ const backUp = tenantAction(
       actor: ctx.actor,
       request: ctx.request,
     });
-    soon(ctx.tenant.id);
+    // The backup job for this tenant after the answer; the minute's job would anyway.
+    after(runBackupJobsFor(ctx.tenant.id));
     return backup;
   },
   refresh,
@@ -43,7 +40,8 @@ const restore = tenantAction(
       actor: ctx.actor,
       request: ctx.request,
     });
-    soon(ctx.tenant.id);
+    // The backup job for this tenant after the answer; the minute's job would anyway.
+    after(runBackupJobsFor(ctx.tenant.id));
   },
   refresh,
 );

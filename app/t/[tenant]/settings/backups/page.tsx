@@ -5,6 +5,7 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Table, TableHead, Td, Th, Tr } from '@/components/ui/table';
 import { requireMember } from '@/lib/actions';
 import { listBackups, type BackupDTO, type RestoreDTO } from '@/lib/backups';
+import { formatQuantity } from '@/lib/metering';
 import { backupsKeptFor } from '@/lib/plans';
 import { withTenant } from '@/lib/tenancy';
 import { Forbidden } from '../../_components/forbidden';
@@ -26,13 +27,6 @@ const restoreStatus: Record<RestoreDTO['status'], { label: string; tone: BadgeTo
   done: { label: 'Restored', tone: 'success' },
   failed: { label: 'Failed, nothing changed', tone: 'danger' },
 };
-
-function formatBytes(bytes: number | null): string {
-  if (bytes === null) return '—';
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 function Progress({ backup }: { backup: BackupDTO }) {
   if (backup.status === 'failed') return <span className="text-red-800">{backup.error}</span>;
@@ -107,7 +101,9 @@ export default async function BackupsSettingsPage() {
                   </div>
                 </Td>
                 <Td>{backup.rowCount?.toLocaleString('en') ?? '—'}</Td>
-                <Td>{formatBytes(backup.sizeBytes)}</Td>
+                <Td>
+                  {backup.sizeBytes === null ? '—' : formatQuantity('bytes', backup.sizeBytes)}
+                </Td>
                 <Td>
                   {backup.sha256 ? (
                     <code title={backup.sha256} className="text-xs">

@@ -4,7 +4,7 @@ import { after } from 'next/server';
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { platformAction, type ActionState, type PlatformActionHandler } from '@/lib/actions';
-import { cloneBackup, requestBackup, requestRestore, runBackupJobs } from '@/lib/backups';
+import { cloneBackup, requestBackup, requestRestore, runBackupJobsFor } from '@/lib/backups';
 import { continueRotation, rotateKeyNow } from '@/lib/crypto';
 import { slugSchema } from '@/lib/host';
 import {
@@ -83,15 +83,12 @@ const rotateKey = platformAction(
   refresh,
 );
 
-/** Runs the backup job for this tenant after the answer; the minute's job would anyway. */
-const backupSoon = (tenantId: string) =>
-  after(() => runBackupJobs({ tenantIds: [tenantId], schedule: false }).then(() => undefined));
-
 const backUp = platformAction(
   { name: 'backup.request', input: z.object({ id: tenantIdSchema }) },
   async ({ tx, ctx, input }) => {
     await requestBackup(tx, { tenantId: input.id, actor: ctx.actor, request: ctx.request });
-    backupSoon(input.id);
+    // The backup job for this tenant after the answer; the minute's job would anyway.
+    after(runBackupJobsFor(input.id));
     return { id: input.id, message: 'Backup started. It is listed below when it is ready.' };
   },
   refresh,
@@ -111,7 +108,8 @@ const restore = platformAction(
       actor: ctx.actor,
       request: ctx.request,
     });
-    backupSoon(input.id);
+    // The backup job for this tenant after the answer; the minute's job would anyway.
+    after(runBackupJobsFor(input.id));
   },
   refresh,
 );
